@@ -1,0 +1,24 @@
+/**
+ * gradlens: attribution maps for TensorFlow.js models. The public API.
+ */
+export { tf } from './engine/tf.ts';
+export { type BackendInfo, currentBackend, describeBackend, initBackend } from './engine/backend.ts';
+export { GradlensError, isUserError } from './errors.ts';
+export * from './plugins/types.ts';
+export { Registry } from './plugins/registry.ts';
+export { type CodeModel, defineModel, toLoadedModel } from './models/define.ts';
+export { fromLayersModel } from './models/layers.ts';
+export { fromGraphModel } from './models/graph.ts';
+export { classScores, inputGradient, resolveOutput, selectTargetScores, targetScores } from './attribution/scores.ts';
+export { parseTargetRule, resolveTargets, TargetRule } from './attribution/targets.ts';
+export { applyConventions, Conventions, resolveConventions } from './attribution/reduce.ts';
+export { attribute, type AttributeOptions } from './attribution/attribute.ts';
+export { disposeBatch, rowBatches } from './data/batches.ts';
+export { encodeNpy, parseNpy } from './io/npy.ts';
+export { openNpy } from './io/npy-file.ts';
+export { readIdx } from './io/idx.ts';
+export { decodeImageFile, encodePng } from './io/images.ts';
+export { parseRunConfig, readRunConfig, RunConfig } from './runs/config.ts';
+export { Manifest } from './runs/manifest.ts';
+export { RunStore } from './runs/store.ts';
+export { runAttributions, type RunOptions, type RunProgress } from './runs/runner.ts';

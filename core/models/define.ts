@@ -1,0 +1,69 @@
+import { tf } from '../engine/tf.ts';
+import { GradlensError } from '../errors.ts';
+import type { LoadedModel, ModelOutputInfo, ScoreKind } from '../plugins/types.ts';
+import { fromGraphModel } from './graph.ts';
+import { fromLayersModel } from './layers.ts';
+
+/** A model written as code: a synchronous, differentiable function of a batch. */
+export interface CodeModel {
+  /** Input shape without the batch dimension. */
+  inputShape: (number | null)[];
+  /** Output names, in the order `predict` returns them (default: `output`, or `output_i`). */
+  outputNames?: string[];
+  /** What the outputs are: `pre-softmax` (default, logits) or `post-softmax`. */
+  scores?: ScoreKind;
+  classNames?: string[];
+  /** Runs the model; built from tfjs ops so gradients flow. */
+  predict(x: tf.Tensor): tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
+  dispose?(): void;
+}
+
+/** Wraps a {@link CodeModel} as a {@link LoadedModel}. */
+export function defineModel(model: CodeModel): LoadedModel {
+  const names = model.outputNames ?? ['output'];
+  const outputs: ModelOutputInfo[] = names.map((name) => ({
+    name,
+    shape: [],
+    scores: model.scores ?? 'pre-softmax',
+    note: 'code-defined model: scores as its predict() returns them',
+  }));
+  return {
+    inputShape: model.inputShape,
+    outputs,
+    classNames: model.classNames,
+    layers: () => [],
+    forward(x, options) {
+      if (options?.hooks && Object.keys(options.hooks).length > 0) {
+        throw new GradlensError('code-defined models do not support layer hooks; wrap a LayersModel instead');
+      }
+      const result = model.predict(x);
+      if (result instanceof tf.Tensor) return { [names[0]]: result };
+      if (Array.isArray(result)) {
+        if (result.length !== names.length) {
+          throw new GradlensError(
+            `predict() returned ${result.length} outputs but outputNames lists ${names.length}`,
+          );
+        }
+        return Object.fromEntries(result.map((t, i) => [names[i], t]));
+      }
+      return result;
+    },
+    dispose: () => model.dispose?.(),
+    describe: () => ({ format: 'code' }),
+  };
+}
+
+/**
+ * Accepts what a user has at hand (a LoadedModel, a tfjs LayersModel or GraphModel, or a
+ * CodeModel) and returns a LoadedModel.
+ */
+export function toLoadedModel(model: unknown): LoadedModel {
+  if (model instanceof tf.LayersModel) return fromLayersModel(model);
+  if (model instanceof tf.GraphModel) return fromGraphModel(model);
+  const m = model as Partial<LoadedModel & CodeModel> | null;
+  if (m && typeof m.forward === 'function' && Array.isArray(m.outputs)) return m as LoadedModel;
+  if (m && typeof m.predict === 'function' && Array.isArray(m.inputShape)) return defineModel(m as CodeModel);
+  throw new GradlensError(
+    'not a model: expected a tfjs LayersModel or GraphModel, a LoadedModel, or { inputShape, predict(x) }',
+  );
+}

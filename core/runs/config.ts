@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { TargetRule } from '../attribution/targets.ts';
+import { ChannelReductionSchema } from '../attribution/reduce.ts';
+import { describeZodIssues, GradlensError } from '../errors.ts';
+
+/** Identifiers of runs and methods: safe as file names, never a path. */
+export const SafeId = z.string().regex(
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+  'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit',
+).refine((s) => !s.includes('..'), 'must not contain ".."');
+
+const PluginRef = z.object({
+  /** Registered plugin name. */
+  plugin: z.string().min(1),
+  /** Options validated by the plugin's own schema. */
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const MethodConfig = PluginRef.extend({
+  /** Column name in the run (default: the plugin name; must be unique within a run). */
+  id: SafeId.optional(),
+  /** Take |map| before reducing (default: the method's convention). */
+  abs: z.boolean().optional(),
+  /** Channel reduction (default: max for unsigned image maps, sum for signed, none for sequences). */
+  reduce: ChannelReductionSchema.optional(),
+});
+export type MethodConfig = z.infer<typeof MethodConfig>;
+
+/** A run, as written in `run.json` or built from CLI flags. */
+export const RunConfig = z.object({
+  /** Run identifier (default: derived from the time). */
+  id: SafeId.optional(),
+  /** Where runs are written (default `runs`, relative to the config file). */
+  runsDir: z.string().default('runs'),
+  /** Extra plugin modules to register, paths relative to the config file. */
+  plugins: z.array(z.string()).default([]),
+  model: PluginRef.extend({
+    /** The output head holding class scores: name or index (default: the first). */
+    output: z.union([z.string(), z.number().int().nonnegative()]).optional(),
+  }),
+  dataset: PluginRef.extend({
+    batchSize: z.number().int().positive().default(64),
+    /** At most this many samples. */
+    limit: z.number().int().positive().optional(),
+  }),
+  methods: z.array(MethodConfig).min(1, 'list at least one attribution method'),
+  /** Which class each map explains (default: the label when there are labels, else the prediction). */
+  target: TargetRule.optional(),
+  /** tfjs backend (default: auto). */
+  backend: z.string().optional(),
+}).strict();
+export type RunConfig = z.infer<typeof RunConfig>;
+export type RunConfigInput = z.input<typeof RunConfig>;
+
+/** Validates a config object; errors name the failing field and the source. */
+export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
+  const result = RunConfig.safeParse(value);
+  if (!result.success) {
+    throw new GradlensError(`invalid run config: ${describeZodIssues(result.error.issues)}`, { where: source });
+  }
+  const ids = result.data.methods.map((m) => m.id ?? m.plugin);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) {
+    throw new GradlensError(`methods: two methods are named '${dup}'; give one an 'id'`, { where: source });
+  }
+  return result.data;
+}
+
+/** Reads and validates `run.json`; returns the config and the directory paths resolve against. */
+export function readRunConfig(path: string): { config: RunConfig; baseDir: string } {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new GradlensError('config file not found or unreadable', { where: file });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new GradlensError(`config is not valid JSON (${(error as Error).message})`, { where: file });
+  }
+  return { config: parseRunConfig(json, file), baseDir: dirname(file) };
+}

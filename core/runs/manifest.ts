@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { Conventions } from '../attribution/reduce.ts';
+import { RunConfig, SafeId } from './config.ts';
+
+export const RunStatus = z.enum(['running', 'complete', 'incomplete', 'failed']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+const Shape = z.array(z.number().int().nullable());
+
+export const BatchRecord = z.object({
+  index: z.number().int().nonnegative(),
+  size: z.number().int().positive(),
+  /** Milliseconds spent on the batch (forward pass and every method). */
+  durationMs: z.number().nonnegative(),
+  finishedAt: z.string(),
+  /** Per-method time in milliseconds. */
+  methodMs: z.record(z.string(), z.number()).default({}),
+});
+export type BatchRecord = z.infer<typeof BatchRecord>;
+
+export const MethodRecord = z.object({
+  id: SafeId,
+  plugin: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  description: z.string().optional(),
+  reference: z.string().optional(),
+  needs: z.array(z.string()),
+  /** Whether the raw map carries a sign. */
+  rawSigned: z.boolean(),
+  /** Whether the stored maps carry a sign (raw sign and no abs). */
+  signed: z.boolean(),
+  conventions: Conventions,
+  /** Shape of one stored map, without N. */
+  mapShape: Shape,
+  /** Names of per-sample statistics stored beside the maps. */
+  perSample: z.array(z.string()).default([]),
+});
+export type MethodRecord = z.infer<typeof MethodRecord>;
+
+/** `runs/<id>/manifest.json`: everything needed to read, show and reproduce a run. */
+export const Manifest = z.object({
+  format: z.literal('gradlens-run'),
+  version: z.literal(1),
+  id: SafeId,
+  status: RunStatus,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().optional(),
+  /** The process writing the run, to tell a live run from a killed one. */
+  writer: z.object({ pid: z.number().int(), host: z.string() }).optional(),
+  error: z.string().optional(),
+  config: RunConfig,
+  /** Directory the config's relative paths resolve against. */
+  baseDir: z.string(),
+  model: z.object({
+    plugin: z.string(),
+    options: z.record(z.string(), z.unknown()),
+    inputShape: Shape,
+    outputs: z.array(z.object({ name: z.string(), shape: Shape, scores: z.string(), note: z.string().optional() })),
+    /** The head whose class scores are explained. */
+    output: z.object({ name: z.string(), index: z.number().int(), scores: z.string(), note: z.string().optional() }),
+    classNames: z.array(z.string()).optional(),
+    numClasses: z.number().int().positive(),
+    /** How probabilities were computed from the head. */
+    probabilities: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  }),
+  dataset: z.object({
+    plugin: z.string(),
+    options: z.record(z.string(), z.unknown()),
+    batchSize: z.number().int().positive(),
+    limit: z.number().int().positive().optional(),
+    size: z.number().int().nonnegative().optional(),
+    sampleShape: z.array(z.number().int()),
+    hasLabels: z.boolean(),
+    details: z.record(z.string(), z.unknown()),
+  }),
+  target: z.object({ rule: z.string(), description: z.string() }),
+  methods: z.array(MethodRecord),
+  backend: z.object({ name: z.string(), package: z.string(), details: z.record(z.string(), z.unknown()) }),
+  versions: z.record(z.string(), z.string()),
+  /** Batches planned, when the dataset's size is known. */
+  plannedBatches: z.number().int().nonnegative().optional(),
+  batches: z.array(BatchRecord),
+});
+export type Manifest = z.infer<typeof Manifest>;
+
+/** The files of one batch, relative to the batch directory. */
+export const BATCH_FILES = {
+  inputs: 'inputs.npy',
+  labels: 'labels.npy',
+  targets: 'targets.npy',
+  predictions: 'predictions.npy',
+  probabilities: 'probabilities.npy',
+  ids: 'ids.json',
+} as const;
+
+/** File of a method's maps within a batch directory. */
+export function mapFile(methodId: string): string {
+  return `maps/${methodId}.npy`;
+}
+
+/** File of a method's per-sample statistic within a batch directory. */
+export function statFile(methodId: string, stat: string): string {
+  return `stats/${methodId}.${stat}.npy`;
+}
+
+/** Batch directory name: zero-padded index so listings sort. */
+export function batchDirName(index: number): string {
+  return String(index).padStart(5, '0');
+}

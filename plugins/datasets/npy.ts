@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { rowBatches } from '../../core/data/batches.ts';
+import { toLabels } from '../../core/data/labels.ts';
+import { GradlensError } from '../../core/errors.ts';
+import { openNpy } from '../../core/io/npy-file.ts';
+import { resolvePath } from '../../core/io/paths.ts';
+import type { DatasetPlugin } from '../../core/plugins/types.ts';
+
+const Options = z.object({
+  /** Inputs, `[N, H, W, C]` or `[N, T, F]`, any numeric dtype (converted to float32). */
+  x: z.string().min(1),
+  /** Integer labels `[N]` (int32, int64, uint8, or integral floats). */
+  y: z.string().optional(),
+  /** Further per-sample arrays by name, first dimension N. */
+  extra: z.record(z.string(), z.string()).optional(),
+  classNames: z.array(z.string()).optional(),
+}).strict();
+
+/** Arrays in `.npy` files, read a batch at a time. */
+export const npyDataset: DatasetPlugin<z.infer<typeof Options>> = {
+  kind: 'dataset',
+  name: 'npy',
+  description: 'Inputs, labels and extra arrays from .npy files (NHWC or [N, T, F]).',
+  options: Options,
+  open(options, context) {
+    const x = openNpy(resolvePath(options.x, context.baseDir));
+    if (x.shape.length < 2) {
+      x.close();
+      throw new GradlensError(`inputs must be [N, H, W, C] or [N, T, F]; got shape [${x.shape.join(', ')}]`, {
+        where: x.path,
+      });
+    }
+    const n = x.shape[0];
+    let labels: Int32Array | undefined;
+    if (options.y) {
+      const y = openNpy(resolvePath(options.y, context.baseDir));
+      try {
+        labels = toLabels(y.readAll(), y.path, n);
+      } finally {
+        y.close();
+      }
+    }
+    const extras = Object.entries(options.extra ?? {}).map(([name, path]) => {
+      const file = openNpy(resolvePath(path, context.baseDir));
+      if (file.shape[0] !== n) {
+        throw new GradlensError(`extra array '${name}' has ${file.shape[0]} rows, the inputs have ${n}`, {
+          where: file.path,
+        });
+      }
+      return [name, file] as const;
+    });
+    return Promise.resolve({
+      size: n,
+      sampleShape: x.shape.slice(1),
+      classNames: options.classNames,
+      batches: (request) =>
+        rowBatches({
+          size: n,
+          sampleShape: x.shape.slice(1),
+          readX: x.readRows,
+          labels,
+          extra: Object.fromEntries(
+            extras.map(([name, file]) => [name, { sampleShape: file.shape.slice(1), read: file.readRows }]),
+          ),
+        }, request),
+      describe: () => ({ x: x.path, shape: x.shape, dtype: x.dtype, y: options.y ?? null }),
+      close() {
+        x.close();
+        for (const [, file] of extras) file.close();
+      },
+    });
+  },
+};
+
+export default npyDataset;

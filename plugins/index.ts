@@ -1,0 +1,24 @@
+/**
+ * The built-in plugins. They are registered through the same `Registry.register` as a user's
+ * plugins; nothing in core refers to them.
+ */
+import { graphModel } from './models/graph-model.ts';
+import { layersModel } from './models/layers-model.ts';
+import { moduleModel } from './models/module-model.ts';
+import { idxDataset } from './datasets/idx.ts';
+import { imageFolderDataset } from './datasets/image-folder.ts';
+import { npyDataset } from './datasets/npy.ts';
+import { vanillaGradient } from './attributions/vanilla-gradient.ts';
+import type { Plugin } from '../core/plugins/types.ts';
+
+export const plugins: Plugin[] = [
+  layersModel,
+  graphModel,
+  moduleModel,
+  npyDataset,
+  idxDataset,
+  imageFolderDataset,
+  vanillaGradient,
+] as Plugin[];
+
+export default plugins;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { tf } from '../../core/engine/tf.ts';
+import { GradlensError } from '../../core/errors.ts';
+import { memoryHandler, readModelFiles } from '../../core/io/model-files.ts';
+import { resolvePath } from '../../core/io/paths.ts';
+import { fromGraphModel } from '../../core/models/graph.ts';
+import type { ModelPlugin } from '../../core/plugins/types.ts';
+
+const Options = z.object({
+  /** Path of the `model.json` written by tensorflowjs_converter (`format: graph-model`). */
+  path: z.string().min(1),
+  classNames: z.array(z.string()).optional(),
+  scores: z.enum(['pre-softmax', 'as-is']).default('pre-softmax'),
+  /** Output node names to expose (default: the model's outputs). */
+  outputs: z.array(z.string()).optional(),
+}).strict();
+
+/** A tfjs GraphModel read from disk. */
+export const graphModel: ModelPlugin<z.infer<typeof Options>> = {
+  kind: 'model',
+  name: 'graph-model',
+  description: 'A tfjs GraphModel (tensorflowjs_converter output) from a model.json path.',
+  options: Options,
+  async load(options, context) {
+    const files = readModelFiles(resolvePath(options.path, context.baseDir));
+    if (files.json.format && files.json.format !== 'graph-model') {
+      throw new GradlensError(`format '${files.json.format}' is not a GraphModel; use the layers-model plugin`, {
+        where: files.path,
+      });
+    }
+    let model: tf.GraphModel;
+    try {
+      model = await tf.loadGraphModel(memoryHandler(files.artifacts));
+    } catch (error) {
+      throw new GradlensError(`cannot build the GraphModel: ${(error as Error).message.split('\n')[0]}`, {
+        where: files.path,
+      });
+    }
+    return fromGraphModel(model, {
+      classNames: options.classNames,
+      scores: options.scores,
+      outputs: options.outputs,
+      describe: { path: files.path },
+    });
+  },
+};
+
+export default graphModel;

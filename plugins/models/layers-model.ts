@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { tf } from '../../core/engine/tf.ts';
+import { GradlensError } from '../../core/errors.ts';
+import { memoryHandler, readModelFiles } from '../../core/io/model-files.ts';
+import { fromLayersModel } from '../../core/models/layers.ts';
+import { resolvePath } from '../../core/io/paths.ts';
+import type { ModelPlugin } from '../../core/plugins/types.ts';
+
+const Options = z.object({
+  /** Path of the `model.json` saved by `model.save` or tensorflowjs_converter (Keras format). */
+  path: z.string().min(1),
+  classNames: z.array(z.string()).optional(),
+  /** `pre-softmax` (default) bypasses a softmax on output layers; `as-is` keeps it. */
+  scores: z.enum(['pre-softmax', 'as-is']).default('pre-softmax'),
+}).strict();
+
+/** A tfjs LayersModel read from disk (model.json plus weight shards). */
+export const layersModel: ModelPlugin<z.infer<typeof Options>> = {
+  kind: 'model',
+  name: 'layers-model',
+  description: 'A tfjs LayersModel from a model.json path (weights shards read from disk).',
+  options: Options,
+  async load(options, context) {
+    const files = readModelFiles(resolvePath(options.path, context.baseDir));
+    if (files.json.format === 'graph-model') {
+      throw new GradlensError("this model.json is a GraphModel ('format': 'graph-model'); use the graph-model plugin", {
+        where: files.path,
+      });
+    }
+    let model: tf.LayersModel;
+    try {
+      model = await tf.loadLayersModel(memoryHandler(files.artifacts));
+    } catch (error) {
+      throw new GradlensError(`cannot build the LayersModel: ${(error as Error).message.split('\n')[0]}`, {
+        where: files.path,
+      });
+    }
+    const metadata = files.json.userDefinedMetadata as { classNames?: unknown } | undefined;
+    const classNames = options.classNames ??
+      (Array.isArray(metadata?.classNames) ? (metadata.classNames as string[]) : undefined);
+    return fromLayersModel(model, { classNames, scores: options.scores, describe: { path: files.path } });
+  },
+};
+
+export default layersModel;

@@ -1,0 +1,52 @@
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { GradlensError } from '../../core/errors.ts';
+import { resolvePath } from '../../core/io/paths.ts';
+import { toLoadedModel } from '../../core/models/define.ts';
+import type { ModelPlugin } from '../../core/plugins/types.ts';
+
+const Options = z.object({
+  /** Path of a TypeScript or JavaScript module. */
+  module: z.string().min(1),
+  /** The export to use (default: `default`). */
+  export: z.string().default('default'),
+  /** Passed to the export when it is a factory function. */
+  args: z.unknown().optional(),
+}).strict();
+
+/**
+ * A model defined in a user's module. The export is a tfjs LayersModel or GraphModel, an object
+ * `{ inputShape, predict(x), outputNames?, classNames? }`, or a (possibly async) factory taking
+ * `args` and returning one of those.
+ */
+export const moduleModel: ModelPlugin<z.infer<typeof Options>> = {
+  kind: 'model',
+  name: 'module-model',
+  description: 'A model defined in a TypeScript/JavaScript module: { inputShape, predict(x) } or a factory.',
+  options: Options,
+  async load(options, context) {
+    const path = resolvePath(options.module, context.baseDir);
+    let mod: Record<string, unknown>;
+    try {
+      mod = await import(pathToFileURL(path).href);
+    } catch (error) {
+      throw new GradlensError(`cannot import model module: ${(error as Error).message.split('\n')[0]}`, {
+        where: path,
+      });
+    }
+    let value = mod[options.export];
+    if (value === undefined) {
+      throw new GradlensError(`module has no export '${options.export}'; exports: ${Object.keys(mod).join(', ')}`, {
+        where: path,
+      });
+    }
+    if (typeof value === 'function') value = await (value as (args: unknown) => unknown)(options.args);
+    try {
+      return toLoadedModel(value);
+    } catch (error) {
+      throw new GradlensError((error as Error).message, { where: `${path} (export '${options.export}')` });
+    }
+  },
+};
+
+export default moduleModel;
