@@ -120,6 +120,22 @@ const WRITE_DTYPES: [new (...args: never[]) => NpyData, string][] = [
   [BigUint64Array, '<u8'],
 ];
 
+/** The header of a version 1.0 `.npy` file (magic, version, padded dict), as numpy writes it. */
+export function encodeNpyHeader(dtype: string, shape: readonly number[]): Uint8Array {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  // Magic, version, header length and header are padded to a multiple of 64 bytes.
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + header.length);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  return out;
+}
+
 /** Serialises a typed array as a version 1.0 `.npy` file that `numpy.load` opens. */
 export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
@@ -128,18 +144,10 @@ export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
   }
   const dtype = WRITE_DTYPES.find(([Type]) => data instanceof Type)?.[1];
   if (!dtype) throw new Error('encodeNpy: unsupported typed array');
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  // The magic string, version, header length and header are padded to a multiple of 64 bytes.
-  const total = 10 + header.length + 1;
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
-  const out = new Uint8Array(10 + header.length + data.byteLength);
-  out.set(MAGIC, 0);
-  out[6] = 1;
-  out[7] = 0;
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  const header = encodeNpyHeader(dtype, shape);
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header, 0);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
   return out;
 }
 
