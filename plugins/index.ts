@@ -9,6 +9,10 @@ import { idxDataset } from './datasets/idx.ts';
 import { imageFolderDataset } from './datasets/image-folder.ts';
 import { npyDataset } from './datasets/npy.ts';
 import { vanillaGradient } from './attributions/vanilla-gradient.ts';
+import { gradientXInput } from './attributions/gradient-x-input.ts';
+import { smoothgrad } from './attributions/smoothgrad.ts';
+import { smoothgradSquared } from './attributions/smoothgrad-squared.ts';
+import { vargrad } from './attributions/vargrad.ts';
 import type { Plugin } from '../core/plugins/types.ts';
 
 export const plugins: Plugin[] = [
@@ -19,6 +23,10 @@ export const plugins: Plugin[] = [
   idxDataset,
   imageFolderDataset,
   vanillaGradient,
+  gradientXInput,
+  smoothgrad,
+  smoothgradSquared,
+  vargrad,
 ] as Plugin[];
 
 export default plugins;
