@@ -1,4 +1,5 @@
 import { tf } from '../engine/tf.ts';
+import { splitFusedGraph } from '../engine/input-gradients.ts';
 import { GradlensError } from '../errors.ts';
 import type { ForwardOptions, LoadedModel, ModelOutputInfo } from '../plugins/types.ts';
 
@@ -62,7 +63,14 @@ export function fromGraphModel(model: tf.GraphModel, options: GraphAdapterOption
       if (forwardOptions?.hooks && Object.keys(forwardOptions.hooks).length > 0) {
         throw new GradlensError('graph models do not support layer hooks; use a LayersModel for layer methods');
       }
-      const result = model.execute(x, fetches) as tf.Tensor | tf.Tensor[];
+      // Under a gradient tape, fused nodes differentiate only with respect to their input.
+      const undo = splitFusedGraph(model);
+      let result: tf.Tensor | tf.Tensor[];
+      try {
+        result = model.execute(x, fetches) as tf.Tensor | tf.Tensor[];
+      } finally {
+        undo();
+      }
       const list = Array.isArray(result) ? result : [result];
       return Object.fromEntries(list.map((t, i) => [outputs[i].name, t]));
     },

@@ -1,4 +1,5 @@
 import { tf } from '../engine/tf.ts';
+import { splitFusedLayers } from '../engine/input-gradients.ts';
 import { GradlensError } from '../errors.ts';
 import type { ForwardOptions, LayerInfo, LoadedModel, ModelOutputInfo } from '../plugins/types.ts';
 
@@ -66,7 +67,8 @@ export function fromLayersModel(model: tf.LayersModel, options: LayersAdapterOpt
         outputShape: firstShape(l.outputShape).slice(1),
       })),
     forward(x: tf.Tensor, forwardOptions?: ForwardOptions) {
-      const restore: (() => void)[] = [];
+      // Under a gradient tape, fused Conv2D/Dense differentiate only with respect to their input.
+      const restore: (() => void)[] = [splitFusedLayers(layers)];
       try {
         for (const layer of bypass) restore.push(withoutSoftmax(layer));
         for (const [name, hook] of Object.entries(forwardOptions?.hooks ?? {})) {

@@ -22,7 +22,7 @@ export async function checkFinite(x: tf.Tensor, ids: string[], what: string): Pr
   perSample.dispose();
   const i = bad.findIndex((b) => b !== 0);
   if (i >= 0) {
-    throw new GradlensError(`${what} contain NaN or infinite values (first at sample '${ids[i]}', row ${i})`);
+    throw new GradlensError(`${what} contain NaN or infinite values (first at sample '${ids[i]}')`);
   }
 }
 
