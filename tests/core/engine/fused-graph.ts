@@ -37,14 +37,29 @@ const conv = (strides: number[]) => ({
 
 /** Builds the model with weights drawn from `seed`. */
 export function fusedGraphModel(seed = 1): tf.GraphModel {
-  const shapes: Record<string, number[]> = { w1: [3, 3, 3, 4], b1: [4], w2: [3, 3, 4, 1], b2: [4], w3: [64, 5], b3: [5] };
-  const values = Object.entries(shapes).map(([name, shape], i) =>
+  const shapes: Record<string, number[]> = {
+    w1: [3, 3, 3, 4],
+    b1: [4],
+    w2: [3, 3, 4, 1],
+    b2: [4],
+    w3: [64, 5],
+    b3: [5],
+  };
+  const values = Object.values(shapes).map((shape, i) =>
     tf.tidy(() => tf.randomNormal(shape, 0, 0.5, 'float32', seed + i).dataSync() as Float32Array)
   );
   const node = [
-    { name: 'x', op: 'Placeholder', attr: { dtype: float, shape: { shape: { dim: [-1, 8, 8, 3].map((size) => ({ size: String(size) })) } } } },
+    {
+      name: 'x',
+      op: 'Placeholder',
+      attr: { dtype: float, shape: { shape: { dim: [-1, 8, 8, 3].map((size) => ({ size: String(size) })) } } },
+    },
     ...Object.keys(shapes).map(constNode),
-    { name: 'flat_shape', op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32' } } } },
+    {
+      name: 'flat_shape',
+      op: 'Const',
+      attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32' } } },
+    },
     fused('conv', '_FusedConv2D', ['x', 'w1', 'b1'], ['BiasAdd'], conv([1, 1, 1, 1])),
     fused('dw', 'FusedDepthwiseConv2dNative', ['conv', 'w2', 'b2'], ['BiasAdd', 'Relu'], conv([1, 2, 2, 1])),
     { name: 'flat', op: 'Reshape', input: ['dw', 'flat_shape'], attr: { T: float, Tshape: { type: 'DT_INT32' } } },
