@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { initBackend } from '../../core/engine/backend.ts';
 import { tf } from '../../core/engine/tf.ts';
 import { Registry } from '../../core/plugins/registry.ts';
+import type { RunConfigInput } from '../../core/runs/config.ts';
 import { Manifest } from '../../core/runs/manifest.ts';
 import { runAttributions } from '../../core/runs/runner.ts';
 import { RunStore } from '../../core/runs/store.ts';
@@ -30,7 +31,7 @@ test.before(async () => {
   y = writeNpy(join(dir, 'y.npy'), Int32Array.from({ length: N }, (_, i) => i % 5), [N]);
 });
 
-const config = (runsDir: string, extra: Record<string, unknown> = {}) => ({
+const config = (runsDir: string, extra: Record<string, unknown> = {}): RunConfigInput => ({
   runsDir,
   model: { plugin: 'layers-model', options: { path: model } },
   dataset: { plugin: 'npy', options: { x, y }, batchSize: 2 },
@@ -111,8 +112,8 @@ test('--resume after a kill -9 yields the same maps as an uninterrupted run', as
   assert.is(after.status, 'complete');
   assert.is(after.batches.length, N);
   for (let b = 0; b < N; b++) {
-    const a = store.readMap('killed', b, 'vanilla-gradient').data;
-    const c = store.readMap('uninterrupted', b, 'vanilla-gradient').data;
+    const a = store.readMap('killed', b, 'vanilla-gradient').data as Float32Array;
+    const c = store.readMap('uninterrupted', b, 'vanilla-gradient').data as Float32Array;
     assert.equal(Array.from(a), Array.from(c), `batch ${b}`);
   }
 });
