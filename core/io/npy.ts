@@ -86,7 +86,9 @@ export function parseNpyHeader(bytes: Uint8Array, source = 'array'): NpyHeader {
 /** Decodes `count` values of `dtype` from raw little-endian bytes (copied, so aligned). */
 export function decodeNpyValues(dtype: string, bytes: Uint8Array, count: number): NpyData {
   const Type = DTYPES[dtype.slice(1)];
-  const copy = bytes.slice(0, count * Type.BYTES_PER_ELEMENT);
+  // `new Uint8Array(view)` copies into a fresh buffer; a Node Buffer's `slice` would not (it is a
+  // view into Node's shared pool, so `.buffer` at offset 0 would read unrelated bytes).
+  const copy = new Uint8Array(bytes.subarray(0, count * Type.BYTES_PER_ELEMENT));
   return new Type(copy.buffer, 0, count);
 }
 
