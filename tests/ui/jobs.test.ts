@@ -1,0 +1,108 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RunStore } from '../../core/runs/store.ts';
+import { createApp } from '../../ui/server/app.ts';
+import { JobManager } from '../../ui/server/jobs.ts';
+import { builtinRegistry, tinyConfig, writeTinyProject } from '../../ui/testing/model-run.ts';
+import { fixture } from './fixture.ts';
+
+const test = suite('ui jobs');
+const PLUGINS = fileURLToPath(new URL('../../plugins/index.ts', import.meta.url));
+
+function post(app: ReturnType<typeof createApp>, body: unknown, type = 'application/json') {
+  return app.request('/api/jobs', {
+    method: 'POST',
+    headers: { 'Content-Type': type },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+function request(overrides: Record<string, unknown> = {}) {
+  const { runsDir: _, ...config } = tinyConfig('x', 'runs') as Record<string, unknown>;
+  return { ...config, id: undefined, ...overrides };
+}
+
+test('run requests are validated before any process starts', async () => {
+  const { store, dir } = await fixture();
+  const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS] });
+  const app = createApp(store, { registry: builtinRegistry(), jobs });
+  const cases: [Response, number, RegExp][] = [
+    [await post(app, request(), 'text/plain'), 415, /JSON/],
+    [await post(app, '{"model":', 'application/json'), 400, /not valid JSON/],
+    [await post(app, request({ methods: [] })), 400, /at least one method/],
+    [
+      await post(app, request({ model: { plugin: 'nope', options: {} } })),
+      400,
+      /unknown model plugin 'nope'; known: .*layers-model/,
+    ],
+    [await post(app, request({ model: { plugin: 'layers-model', options: {} } })), 400, /model\.options: path/],
+    [await post(app, request({ plugins: ['./evil.ts'] })), 400, /plugins/],
+    [await post(app, request({ runsDir: '/etc' })), 400, /runsDir/],
+    [await post(app, request({ id: '../x' })), 400, /id/],
+    [await post(app, request({ id: 'tiny' })), 409, /already exists/],
+  ];
+  for (const [res, status, message] of cases) {
+    const body = await res.json();
+    assert.is(res.status, status, JSON.stringify(body));
+    assert.match(body.error, message);
+  }
+  assert.equal(jobs.list(), []);
+  const bare = createApp(store);
+  assert.is((await post(bare, request())).status, 501);
+});
+
+test('a run computes in a child process; the API answers within 100 ms meanwhile', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradlens-job-'));
+  await writeTinyProject(dir, 480, 16);
+  const store = new RunStore(join(dir, 'runs'));
+  const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS] });
+  const app = createApp(store, { registry: builtinRegistry(), jobs });
+  const res = await post(
+    app,
+    request({ id: 'from-ui', dataset: { plugin: 'npy', options: { x: 'x.npy', y: 'y.npy' }, batchSize: 16 } }),
+  );
+  const job = await res.json();
+  assert.is(res.status, 202, JSON.stringify(job));
+  assert.is(job.runId, 'from-ui');
+  let worst = 0;
+  let partial = 0;
+  let state = 'running';
+  while (state === 'running') {
+    const t0 = performance.now();
+    const manifest = await app.request('/api/runs/from-ui');
+    const status = await (await app.request(`/api/jobs/${job.id}`)).json();
+    worst = Math.max(worst, performance.now() - t0);
+    state = status.state;
+    if (manifest.status === 200) {
+      const m = await manifest.json();
+      if (m.status === 'running' && m.batches.length > 0 && m.batches.length < 30) partial++;
+    }
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  const done = await jobs.wait(job.id);
+  assert.is(done.state, 'complete', done.error);
+  assert.ok(partial > 0, 'saw the run part-way through (the grid can fill batch by batch)');
+  assert.ok(worst < 100, `slowest pair of API calls while the run computed took ${worst.toFixed(1)} ms`);
+  const m = store.read('from-ui');
+  assert.is(m.status, 'complete');
+  assert.is(m.batches.length, 30);
+  assert.is(done.progress?.batchesDone, 30);
+});
+
+test('a run that fails reports the error', async () => {
+  const { dir } = await fixture();
+  const store = new RunStore(mkdtempSync(join(tmpdir(), 'gradlens-runs-')));
+  const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS] });
+  const app = createApp(store, { registry: builtinRegistry(), jobs });
+  const bad = request({ model: { plugin: 'layers-model', options: { path: 'missing/model.json' } } });
+  const job = await (await post(app, bad)).json();
+  const done = await jobs.wait(job.id);
+  assert.is(done.state, 'failed');
+  assert.match(done.error ?? '', /model file not found/);
+});
+
+test.run();

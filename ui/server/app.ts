@@ -1,0 +1,49 @@
+/**
+ * The dashboard server: a plain Hono app over a runs directory that any runtime can serve
+ * (see listen.ts). It holds no state that is not on disk, except the runs it launched.
+ */
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import type { Registry } from '../../core/plugins/registry.ts';
+import type { RunStore } from '../../core/runs/store.ts';
+import { guard } from './auth.ts';
+import { notFound, onError } from './errors.ts';
+import type { JobManager } from './jobs.ts';
+import { arrayRoutes } from './routes/arrays.ts';
+import { assetRoutes } from './routes/assets.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { pluginRoutes } from './routes/plugins.ts';
+import { runRoutes } from './routes/runs.ts';
+import { sampleRoutes } from './routes/samples.ts';
+
+export interface AppOptions {
+  /** Plugins offered by the run form (and checked before a run starts). */
+  registry?: Registry;
+  /** Launches runs off the event loop; without it `POST /api/jobs` answers 501. */
+  jobs?: JobManager;
+  /** Required on every API call when set; without it only loopback host names are answered. */
+  token?: string;
+  /** The built page (default: ui/dist). */
+  assetsDir?: string;
+}
+
+export const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+
+export function createApp(store: RunStore, options: AppOptions = {}): Hono {
+  const app = new Hono();
+  app.onError(onError);
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+  });
+  app.use('/api/*', guard(options.token));
+  app.route('/api/runs', runRoutes(store));
+  app.route('/api/runs', sampleRoutes(store));
+  app.route('/api/runs', arrayRoutes(store));
+  app.route('/api/plugins', pluginRoutes(options.registry));
+  app.route('/api/jobs', jobRoutes(store, options.registry, options.jobs));
+  app.route('/', assetRoutes(options.assetsDir ?? DIST));
+  app.notFound((c) => onError(notFound(`no such page or endpoint: ${c.req.method} ${new URL(c.req.url).pathname}`), c));
+  return app;
+}

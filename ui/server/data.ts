@@ -1,0 +1,97 @@
+/**
+ * Reads what the API serves from the run store, turning "not there" into 404s. Every run,
+ * batch and method is looked up in the manifest before a file is touched, and every file is
+ * resolved through RunStore.path/checkReal, so no request reaches outside the runs directory.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { toFloat32 } from '../../core/io/npy.ts';
+import { BATCH_FILES, type BatchRecord, type Manifest, type MethodRecord } from '../../core/runs/manifest.ts';
+import type { RunStore, RunSummary } from '../../core/runs/store.ts';
+import { SafeId } from '../../core/runs/config.ts';
+import { notFound } from './errors.ts';
+
+/**
+ * The runs a client may open: directories whose manifest lies inside the runs directory (no
+ * symlink out) and names the directory itself. Newest first.
+ */
+export function listRuns(store: RunStore): RunSummary[] {
+  if (!existsSync(store.root)) return [];
+  const out: RunSummary[] = [];
+  for (const name of readdirSync(store.root)) {
+    if (!SafeId.safeParse(name).success) continue;
+    try {
+      const m = readManifest(store, name);
+      if (m.id !== name) continue;
+      out.push({
+        id: m.id,
+        status: m.status,
+        createdAt: m.createdAt,
+        updatedAt: m.updatedAt,
+        batches: m.batches.length,
+        plannedBatches: m.plannedBatches,
+        methods: m.methods.map((x) => x.id),
+        model: m.model.plugin,
+        dataset: m.dataset.plugin,
+      });
+    } catch {
+      // not a readable run
+    }
+  }
+  return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+export function readManifest(store: RunStore, run: string): Manifest {
+  const path = store.path(run, 'manifest.json');
+  if (!existsSync(path)) throw notFound(`no run '${run}' in the runs directory`);
+  try {
+    store.checkReal(path);
+  } catch {
+    throw notFound(`no run '${run}' in the runs directory`);
+  }
+  const manifest = store.read(run);
+  if (manifest.id !== run) throw notFound(`run directory '${run}' holds the manifest of '${manifest.id}'`);
+  return manifest;
+}
+
+/** The record of a finished batch (its ids.json written last, so its files are complete). */
+export function findBatch(store: RunStore, manifest: Manifest, batch: number): BatchRecord {
+  const record = manifest.batches.find((b) => b.index === batch);
+  if (!record || !existsSync(store.batchFile(manifest.id, batch, BATCH_FILES.ids))) {
+    throw notFound(`run '${manifest.id}' has no batch ${batch} (it has ${manifest.batches.length})`);
+  }
+  return record;
+}
+
+export function findMethod(manifest: Manifest, method: string): MethodRecord {
+  const record = manifest.methods.find((m) => m.id === method);
+  if (!record) {
+    throw notFound(
+      `run '${manifest.id}' has no method '${method}'; it has ${manifest.methods.map((m) => m.id).join(', ')}`,
+    );
+  }
+  return record;
+}
+
+/** A batch file as float32 with its shape; 404 when absent or outside the directory. */
+export function readFloat(
+  store: RunStore,
+  run: string,
+  batch: number,
+  file: string,
+): { data: Float32Array; shape: number[] } {
+  const path = store.batchFile(run, batch, file);
+  if (!existsSync(path)) throw notFound(`run '${run}' batch ${batch} has no ${file}`);
+  try {
+    store.checkReal(path);
+  } catch {
+    throw notFound(`run '${run}' batch ${batch} has no ${file}`);
+  }
+  const array = store.readArray(run, batch, file);
+  return { data: toFloat32(array.data), shape: array.shape };
+}
+
+/** An optional integer array (labels), as plain numbers. */
+export function readInts(store: RunStore, run: string, batch: number, file: string): number[] | null {
+  if (!existsSync(store.batchFile(run, batch, file))) return null;
+  return Array.from(readFloat(store, run, batch, file).data);
+}

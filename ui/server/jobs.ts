@@ -1,0 +1,112 @@
+/**
+ * Runs started from the dashboard. Each job is a child process (`child.ts`) calling
+ * runAttributions, so the server's event loop stays free while maps are computed. The run
+ * itself writes its manifest batch by batch; the job only tracks the process.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import type { RunConfigInput } from '../../core/runs/config.ts';
+import type { RunProgress } from '../../core/runs/runner.ts';
+
+export interface JobInfo {
+  id: string;
+  runId: string;
+  state: 'running' | 'complete' | 'failed';
+  startedAt: string;
+  finishedAt?: string;
+  exitCode?: number | null;
+  /** The child's last error lines when it failed. */
+  error?: string;
+  progress?: RunProgress;
+}
+
+export interface JobOptions {
+  /** Directory relative paths in configs resolve against (model and data files). */
+  baseDir: string;
+  /** Plugin modules the child registers (paths or specifiers), e.g. the built-ins' index. */
+  pluginModules: string[];
+}
+
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+
+/** The command that runs a TypeScript file on the current runtime. */
+function tsCommand(file: string): [string, string[]] {
+  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+  if (deno) return [deno.execPath(), ['run', '-A', file]];
+  return [process.execPath, ['--import', import.meta.resolve('tsx'), file]];
+}
+
+export class JobManager {
+  readonly #jobs = new Map<string, { info: JobInfo; child: ChildProcess; done: Promise<JobInfo> }>();
+  #next = 1;
+
+  constructor(readonly options: JobOptions) {}
+
+  /** Starts computing a run whose config is already validated (its `id` and `runsDir` set). */
+  start(config: RunConfigInput & { id: string }): JobInfo {
+    const id = `job-${this.#next++}`;
+    const dir = mkdtempSync(join(tmpdir(), 'gradlens-job-'));
+    const file = join(dir, 'job.json');
+    writeFileSync(file, JSON.stringify({ config, ...this.options }));
+    const [cmd, args] = tsCommand(CHILD);
+    const child = spawn(cmd, [...args, file], { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.options.baseDir });
+    const info: JobInfo = { id, runId: config.id, state: 'running', startedAt: new Date().toISOString() };
+    let stderr = '';
+    let pending = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        try {
+          const message = JSON.parse(line) as { progress?: RunProgress };
+          if (message.progress) info.progress = message.progress;
+        } catch {
+          // not a progress line (a plugin's own output)
+        }
+      }
+    });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    const done = new Promise<JobInfo>((resolve) => {
+      const finish = (code: number | null, error?: string) => {
+        if (info.finishedAt) return;
+        info.exitCode = code;
+        info.finishedAt = new Date().toISOString();
+        info.state = code === 0 ? 'complete' : 'failed';
+        if (code !== 0) info.error = error ?? (stderr.trim().split('\n').slice(-5).join('\n') || `exit code ${code}`);
+        rmSync(dir, { recursive: true, force: true });
+        resolve(info);
+      };
+      child.on('error', (error) => finish(null, `cannot start the run process: ${error.message}`));
+      child.on('close', (code) => finish(code));
+    });
+    this.#jobs.set(id, { info, child, done });
+    return info;
+  }
+
+  get(id: string): JobInfo | undefined {
+    return this.#jobs.get(id)?.info;
+  }
+
+  list(): JobInfo[] {
+    return [...this.#jobs.values()].map((j) => j.info);
+  }
+
+  /** Resolves when the job's process has exited. */
+  wait(id: string): Promise<JobInfo> {
+    const job = this.#jobs.get(id);
+    if (!job) return Promise.reject(new Error(`no job ${id}`));
+    return job.done;
+  }
+
+  /** Stops every running job (their runs are left `incomplete`, resumable with the CLI). */
+  stopAll(): void {
+    for (const { info, child } of this.#jobs.values()) if (info.state === 'running') child.kill('SIGTERM');
+  }
+}

@@ -1,0 +1,44 @@
+import { Hono } from 'hono';
+import { BATCH_FILES, mapFile } from '../../../core/runs/manifest.ts';
+import type { RunStore } from '../../../core/runs/store.ts';
+import { layoutOf } from '../../app/render/layout.ts';
+import { arrayResponse, checkSample, pngResponse } from '../arrays.ts';
+import { findBatch, findMethod, readFloat, readManifest } from '../data.ts';
+import { ArrayQuery, BatchParam, MapParam, MapQuery, parseOr400 } from '../params.ts';
+import { inputPng, mapPng } from '../render.ts';
+
+/**
+ * `GET /api/runs/:run/batches/:batch/maps/:method` and `.../inputs`: raw float32 (default),
+ * `?format=npy`, or `?format=png&sample=i` rendered with a colour map (maps: `cmap`, `norm`,
+ * `clip`, `overlay`, `opacity`).
+ */
+export function arrayRoutes(store: RunStore): Hono {
+  const app = new Hono();
+  app.get('/:run/batches/:batch/maps/:method', (c) => {
+    const { run, batch, method } = parseOr400(MapParam, c.req.param(), 'map address');
+    const q = parseOr400(MapQuery, c.req.query(), 'query');
+    const manifest = readManifest(store, run);
+    findBatch(store, manifest, batch);
+    const record = findMethod(manifest, method);
+    const map = readFloat(store, run, batch, mapFile(method));
+    const name = `${run}-b${batch}-${method}`;
+    if (q.format !== 'png') return arrayResponse(c, map, q.format, name, q.sample);
+    const sample = checkSample(q.sample, map.shape[0]);
+    const layout = layoutOf(manifest.dataset.sampleShape);
+    const inputs = q.overlay ? readFloat(store, run, batch, BATCH_FILES.inputs).data : undefined;
+    const png = mapPng(map.data, map.shape, sample, layout, record.signed, q, inputs);
+    return pngResponse(c, png, `${name}-${sample}`);
+  });
+  app.get('/:run/batches/:batch/inputs', (c) => {
+    const { run, batch } = parseOr400(BatchParam, c.req.param(), 'batch');
+    const q = parseOr400(ArrayQuery, c.req.query(), 'query');
+    const manifest = readManifest(store, run);
+    findBatch(store, manifest, batch);
+    const inputs = readFloat(store, run, batch, BATCH_FILES.inputs);
+    const name = `${run}-b${batch}-inputs`;
+    if (q.format !== 'png') return arrayResponse(c, inputs, q.format, name, q.sample);
+    const sample = checkSample(q.sample, inputs.shape[0]);
+    return pngResponse(c, inputPng(inputs.data, sample, layoutOf(manifest.dataset.sampleShape)), `${name}-${sample}`);
+  });
+  return app;
+}

@@ -1,0 +1,96 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
+import { TargetRule } from '../../../core/attribution/targets.ts';
+import { describeZodIssues } from '../../../core/errors.ts';
+import type { Registry } from '../../../core/plugins/registry.ts';
+import { MethodConfig, SafeId } from '../../../core/runs/config.ts';
+import type { RunStore } from '../../../core/runs/store.ts';
+import { notFound } from '../errors.ts';
+import type { JobManager } from '../jobs.ts';
+import { JobParam, parseOr400 } from '../params.ts';
+
+const Options = z.record(z.string(), z.unknown()).default({});
+
+/**
+ * A run requested from the page: a run config without `runsDir` (always the served
+ * directory) and without `plugins` (the page may not import code).
+ */
+export const JobRequest = z.object({
+  id: SafeId.optional(),
+  model: z.object({
+    plugin: z.string().min(1),
+    options: Options,
+    output: z.union([z.string(), z.number().int()]).optional(),
+  })
+    .strict(),
+  dataset: z.object({
+    plugin: z.string().min(1),
+    options: Options,
+    batchSize: z.number().int().min(1).max(4096),
+    limit: z.number().int().positive().optional(),
+  }).strict(),
+  methods: z.array(MethodConfig).min(1, 'pick at least one method').max(16),
+  target: TargetRule.optional(),
+  backend: z.string().optional(),
+}).strict();
+
+/** `POST /api/jobs` starts a run (202 with its job and run ids); `GET /api/jobs[/:job]` reports. */
+export function jobRoutes(store: RunStore, registry: Registry | undefined, jobs: JobManager | undefined): Hono {
+  const app = new Hono();
+  app.post('/', async (c) => {
+    if (!jobs || !registry) throw new HTTPException(501, { message: 'this server was started without a run launcher' });
+    if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
+      throw new HTTPException(415, { message: 'send the run as JSON (Content-Type: application/json)' });
+    }
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new HTTPException(400, { message: 'invalid run: body is not valid JSON' });
+    }
+    const request = parseOr400(JobRequest, body, 'run');
+    checkPlugins(registry, request);
+    const ids = request.methods.map((m) => m.id ?? m.plugin);
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup) throw new HTTPException(400, { message: `invalid run: two methods are named '${dup}'; give one an id` });
+    const id = request.id ?? newId();
+    if (store.has(id)) throw new HTTPException(409, { message: `a run '${id}' already exists; choose another id` });
+    const job = jobs.start({ ...request, id, runsDir: store.root });
+    return c.json(job, 202);
+  });
+  app.get('/', (c) => c.json({ jobs: jobs?.list() ?? [] }));
+  app.get('/:job', (c) => {
+    const { job } = parseOr400(JobParam, c.req.param(), 'job id');
+    const info = jobs?.get(job);
+    if (!info) throw notFound(`no job '${job}'`);
+    return c.json(info);
+  });
+  return app;
+}
+
+/** Every plugin named must exist and accept its options, checked before a process starts. */
+function checkPlugins(registry: Registry, request: z.infer<typeof JobRequest>): void {
+  const check = (kind: 'model' | 'dataset' | 'attribution', name: string, options: unknown, where: string) => {
+    if (!registry.has(kind, name)) {
+      const known = registry.list(kind).map((p) => p.name).join(', ');
+      throw new HTTPException(400, {
+        message: `invalid run: ${where}: unknown ${kind} plugin '${name}'; known: ${known}`,
+      });
+    }
+    const result = registry.get(kind, name).options.safeParse(options);
+    if (!result.success) {
+      throw new HTTPException(400, {
+        message: `invalid run: ${where}.options: ${describeZodIssues(result.error.issues)}`,
+      });
+    }
+  };
+  check('model', request.model.plugin, request.model.options, 'model');
+  check('dataset', request.dataset.plugin, request.dataset.options, 'dataset');
+  request.methods.forEach((m, i) => check('attribution', m.plugin, m.options, `methods[${i}]`));
+}
+
+function newId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `ui-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}

@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import { BATCH_FILES } from '../../../core/runs/manifest.ts';
+import type { RunStore } from '../../../core/runs/store.ts';
+import { findBatch, readFloat, readInts, readManifest } from '../data.ts';
+import { BatchParam, parseOr400 } from '../params.ts';
+
+/**
+ * `GET /api/runs/:run/batches/:batch`: one batch's samples as JSON: ids, labels (null without
+ * labels), targets, predictions, probabilities `[N][K]`, class names and per-sample statistics
+ * by method.
+ */
+export function sampleRoutes(store: RunStore): Hono {
+  const app = new Hono();
+  app.get('/:run/batches/:batch', (c) => {
+    const { run, batch } = parseOr400(BatchParam, c.req.param(), 'batch');
+    const manifest = readManifest(store, run);
+    const record = findBatch(store, manifest, batch);
+    const probs = readFloat(store, run, batch, BATCH_FILES.probabilities);
+    const k = probs.shape[1] ?? 1;
+    const stats: Record<string, Record<string, number[]>> = {};
+    for (const m of manifest.methods) {
+      for (const stat of m.perSample) {
+        (stats[m.id] ??= {})[stat] = Array.from(readFloat(store, run, batch, `stats/${m.id}.${stat}.npy`).data);
+      }
+    }
+    return c.json({
+      run,
+      batch,
+      size: record.size,
+      ids: store.readIds(run, batch),
+      labels: readInts(store, run, batch, BATCH_FILES.labels),
+      targets: readInts(store, run, batch, BATCH_FILES.targets),
+      predictions: readInts(store, run, batch, BATCH_FILES.predictions),
+      probabilities: Array.from({ length: record.size }, (_, i) => Array.from(probs.data.subarray(i * k, (i + 1) * k))),
+      classNames: manifest.model.classNames ?? null,
+      stats,
+    });
+  });
+  return app;
+}
