@@ -13,6 +13,7 @@ import { gradientXInput } from './attributions/gradient-x-input.ts';
 import { smoothgrad } from './attributions/smoothgrad.ts';
 import { smoothgradSquared } from './attributions/smoothgrad-squared.ts';
 import { vargrad } from './attributions/vargrad.ts';
+import { integratedGradients } from './attributions/integrated-gradients.ts';
 import type { Plugin } from '../core/plugins/types.ts';
 
 export const plugins: Plugin[] = [
@@ -27,6 +28,7 @@ export const plugins: Plugin[] = [
   smoothgrad,
   smoothgradSquared,
   vargrad,
+  integratedGradients,
 ] as Plugin[];
 
 export default plugins;

@@ -119,3 +119,41 @@ export async function mapValues<O>(
     release(out);
   }
 }
+
+/**
+ * A small ReLU CNN trained for 20 Adam steps to tell apart three synthetic classes: a bright 3x3
+ * blob at column 2c of an `[8, 8, 2]` image on faint noise. The convolutions keep fixed weights
+ * (trainable: false), so training needs only dense-layer gradients, which every backend has.
+ * Returns the model and its 24 training images `[24, 8, 8, 2]` with labels (sample s has class s % 3).
+ */
+export async function trainedCnn(): Promise<{ model: LoadedModel; x: tf.Tensor; labels: number[] }> {
+  const net = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [8, 8, 2], filters: 4, kernelSize: 3, activation: 'relu', trainable: false }),
+      tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', trainable: false }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 8, activation: 'relu' }),
+      tf.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  fixWeights(net);
+  const n = 24;
+  const data = new Float32Array(n * 128);
+  const noise = values(n * 128, 11);
+  const labels = Array.from({ length: n }, (_, s) => s % 3);
+  for (let s = 0; s < n; s++) {
+    for (let j = 0; j < 128; j++) {
+      const [row, col, channel] = [Math.floor(j / 16), Math.floor(j / 2) % 8, j % 2];
+      const blob = row >= 2 && row < 5 && col >= 2 * labels[s] && col < 2 * labels[s] + 3;
+      data[s * 128 + j] = 0.1 * Math.abs(noise[s * 128 + j]) + (blob ? (channel === 0 ? 1 : 0.5) : 0);
+    }
+  }
+  const x = tf.tensor4d(data, [n, 8, 8, 2]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 3));
+  const optimizer = tf.train.adam(0.05);
+  net.compile({ optimizer, loss: 'categoricalCrossentropy' });
+  await net.fit(x, y, { epochs: 20, batchSize: n, verbose: 0 });
+  y.dispose();
+  optimizer.dispose();
+  return { model: fromLayersModel(net), x, labels };
+}
