@@ -14,6 +14,9 @@ import { smoothgrad } from './attributions/smoothgrad.ts';
 import { smoothgradSquared } from './attributions/smoothgrad-squared.ts';
 import { vargrad } from './attributions/vargrad.ts';
 import { integratedGradients } from './attributions/integrated-gradients.ts';
+import { guidedBackprop } from './attributions/guided-backprop.ts';
+import { gradCam } from './attributions/grad-cam.ts';
+import { guidedGradCam } from './attributions/guided-grad-cam.ts';
 import type { Plugin } from '../core/plugins/types.ts';
 
 export const plugins: Plugin[] = [
@@ -29,6 +32,9 @@ export const plugins: Plugin[] = [
   smoothgradSquared,
   vargrad,
   integratedGradients,
+  guidedBackprop,
+  gradCam,
+  guidedGradCam,
 ] as Plugin[];
 
 export default plugins;
