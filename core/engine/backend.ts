@@ -1,6 +1,7 @@
 import process from 'node:process';
 import { tf } from './tf.ts';
 import { GradlensError } from '../errors.ts';
+import { gradlensWasmKernels, registerWasmKernels } from './wasm/index.ts';
 
 /** Backends in the order `auto` tries them: native GPU, native CPU, WebAssembly, plain JS. */
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -100,7 +101,10 @@ async function activate(name: BackendName): Promise<Omit<BackendInfo, 'skipped'>
     await tf.ready();
     const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    return { id: 'wasm', name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', details: { simd, threads } };
+    // Missing gradient kernels and fast conv input gradients (core/engine/wasm/).
+    registerWasmKernels();
+    const details = { simd, threads, gradlensKernels: gradlensWasmKernels.length };
+    return { id: 'wasm', name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', details };
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
   await tf.ready();

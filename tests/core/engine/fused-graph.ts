@@ -36,7 +36,7 @@ const conv = (strides: number[]) => ({
 });
 
 /** Builds the model with weights drawn from `seed`. */
-export function fusedGraphModel(seed = 1): tf.GraphModel {
+export function fusedGraphModel(seed = 1): tf.GraphModel<tf.io.IOHandlerSync> {
   const shapes: Record<string, number[]> = {
     w1: [3, 3, 3, 4],
     b1: [4],

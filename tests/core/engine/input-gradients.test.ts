@@ -94,7 +94,7 @@ test('LayersModel: vanilla gradient runs no weight-gradient kernel and equals th
 
 test('GraphModel: fused nodes differentiate only the input and match the plain path', async () => {
   const model = fusedGraphModel();
-  const loaded = fromGraphModel(model);
+  const loaded = fromGraphModel(model as unknown as tf.GraphModel);
   const [input, t] = [x(), targets()];
   const { names, shapes } = await profile(() => inputGradient(loaded, input, t, 'logits'));
   for (const k of FILTER_GRADIENTS) assert.not.ok(names.includes(k), `${k} ran: ${names.join(' ')}`);

@@ -1,0 +1,42 @@
+/**
+ * Kernels gradlens adds to tfjs-backend-wasm: the missing gradient kernels of common vision
+ * layers (borrowed from the cpu backend, also replacing one that is wrong) and fast input gradients of convolutions (through the
+ * XNNPACK forward kernels). Called by `initBackend` when wasm is chosen; idempotent.
+ */
+import { tf } from '../tf.ts';
+import { conv2dBackpropInput, depthwiseBackpropInput } from './backprop-input.ts';
+import { BORROWED_KERNELS, borrowFromCpu, REPLACED_KERNELS } from './borrow-cpu.ts';
+
+let done = false;
+
+/** Kernel names gradlens registered for wasm (for the backend description and tests). */
+export const gradlensWasmKernels: string[] = [];
+
+/** tfjs-backend-wasm's own `Conv2DBackpropInput`, kept as the reference and the NCHW fallback. */
+export let referenceConv2dBackpropInput: tf.KernelConfig | undefined;
+
+export function registerWasmKernels(): void {
+  if (done) return;
+  done = true;
+  const original = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (original) {
+    referenceConv2dBackpropInput = original;
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropInput',
+      backendName: 'wasm',
+      kernelFunc: conv2dBackpropInput(original.kernelFunc),
+    });
+    gradlensWasmKernels.push('Conv2DBackpropInput');
+  }
+  if (!tf.getKernel('DepthwiseConv2dNativeBackpropInput', 'wasm')) {
+    tf.registerKernel({
+      kernelName: 'DepthwiseConv2dNativeBackpropInput',
+      backendName: 'wasm',
+      kernelFunc: depthwiseBackpropInput(),
+    });
+    gradlensWasmKernels.push('DepthwiseConv2dNativeBackpropInput');
+  }
+  for (const name of BORROWED_KERNELS) if (borrowFromCpu(name)) gradlensWasmKernels.push(name);
+  for (const name of REPLACED_KERNELS) if (borrowFromCpu(name, true)) gradlensWasmKernels.push(name);
+}
