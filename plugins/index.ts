@@ -17,6 +17,8 @@ import { integratedGradients } from './attributions/integrated-gradients.ts';
 import { guidedBackprop } from './attributions/guided-backprop.ts';
 import { gradCam } from './attributions/grad-cam.ts';
 import { guidedGradCam } from './attributions/guided-grad-cam.ts';
+import { occlusion } from './attributions/occlusion.ts';
+import { rise } from './attributions/rise.ts';
 import type { Plugin } from '../core/plugins/types.ts';
 
 export const plugins: Plugin[] = [
@@ -35,6 +37,8 @@ export const plugins: Plugin[] = [
   guidedBackprop,
   gradCam,
   guidedGradCam,
+  occlusion,
+  rise,
 ] as Plugin[];
 
 export default plugins;
