@@ -1,7 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../../core/engine/backend.ts';
-import { tf } from '../../../core/engine/tf.ts';
 import { occlusion } from '../../../plugins/attributions/occlusion.ts';
 import { inputs, linearModel, mapValues, maxDiff, read } from './fixtures.ts';
 
