@@ -46,14 +46,17 @@ export class JobManager {
 
   constructor(readonly options: JobOptions) {}
 
-  /** Starts computing a run whose config is already validated (its `id` and `runsDir` set). */
-  start(config: RunConfigInput & { id: string }): JobInfo {
+  /**
+   * Starts computing a run whose config is already validated (its `id` and `runsDir` set).
+   * `baseDir` overrides the directory the config's relative paths resolve against.
+   */
+  start(config: RunConfigInput & { id: string }, baseDir = this.options.baseDir): JobInfo {
     const id = `job-${this.#next++}`;
     const dir = mkdtempSync(join(tmpdir(), 'gradlens-job-'));
     const file = join(dir, 'job.json');
-    writeFileSync(file, JSON.stringify({ config, ...this.options }));
+    writeFileSync(file, JSON.stringify({ config, baseDir, pluginModules: this.options.pluginModules }));
     const [cmd, args] = tsCommand(CHILD);
-    const child = spawn(cmd, [...args, file], { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.options.baseDir });
+    const child = spawn(cmd, [...args, file], { stdio: ['ignore', 'pipe', 'pipe'], cwd: baseDir });
     const info: JobInfo = { id, runId: config.id, state: 'running', startedAt: new Date().toISOString() };
     let stderr = '';
     let pending = '';

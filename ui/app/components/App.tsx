@@ -1,0 +1,201 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { getArray, getJson, saveBlob } from '../api.ts';
+import { gridPng } from '../export.ts';
+import { agreements, disagreement, type Filter, ranges, visibleRows } from '../render/batch.ts';
+import { colorLut, defaultColorMap } from '../render/colormaps.ts';
+import type { JobInfo, LoadedBatch, Manifest, RunSummary, Samples, Settings } from '../types.ts';
+import { prepareView } from '../view.ts';
+import { BatchNav } from './BatchNav.tsx';
+import { Controls } from './Controls.tsx';
+import { Conventions } from './Conventions.tsx';
+import { Grid } from './Grid.tsx';
+import { LargeView } from './LargeView.tsx';
+import { Progress } from './Progress.tsx';
+import { RunForm } from './RunForm.tsx';
+import { RunPicker } from './RunPicker.tsx';
+
+const DEFAULTS: Settings = {
+  cmap: 'auto',
+  overlay: false,
+  opacity: 0.6,
+  norm: 'map',
+  clip: 99,
+  filter: 'all',
+  sort: 'index',
+};
+
+async function loadBatch(manifest: Manifest, index: number): Promise<LoadedBatch> {
+  const base = `/runs/${manifest.id}/batches/${index}`;
+  const [samples, inputs, ...maps] = await Promise.all([
+    getJson<Samples>(base),
+    getArray(`${base}/inputs`),
+    ...manifest.methods.map((m) => getArray(`${base}/maps/${m.id}`)),
+  ]);
+  return {
+    run: manifest.id,
+    index,
+    samples,
+    inputs,
+    maps: Object.fromEntries(manifest.methods.map((m, i) => [m.id, maps[i]])),
+  };
+}
+
+function parseFilter(f: string): Filter {
+  if (f.startsWith('class:')) return { kind: 'class', index: Number(f.slice(6)) };
+  return { kind: f as 'all' | 'correct' | 'wrong' };
+}
+
+export function App() {
+  const [runs, setRuns] = useState<RunSummary[]>([]);
+  const [runId, setRunId] = useState<string | null>(new URLSearchParams(location.search).get('run'));
+  const [manifest, setManifest] = useState<Manifest | null>(null);
+  const [batchIndex, setBatchIndex] = useState(0);
+  const [loaded, setLoaded] = useState<LoadedBatch | null>(null);
+  const [settings, setSettings] = useState<Settings>(DEFAULTS);
+  const [open, setOpen] = useState<{ sample: number; method: number } | null>(null);
+  const [showForm, setShowForm] = useState(false);
+  const [job, setJob] = useState<JobInfo | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const refreshRuns = useCallback(() =>
+    getJson<{ runs: RunSummary[] }>('/runs').then((r) => {
+      setRuns(r.runs);
+      setRunId((id) => id ?? r.runs[0]?.id ?? null);
+    }).catch((e) => setError(e.message)), []);
+  useEffect(() => void refreshRuns(), []);
+
+  useEffect(() => {
+    if (!runId) return;
+    setManifest(null);
+    setLoaded(null);
+    setBatchIndex(0);
+    getJson<Manifest>(`/runs/${runId}`).then(setManifest).catch((e) => setError(e.message));
+  }, [runId]);
+
+  // While the run is being written (here or by the CLI), follow its manifest.
+  const following = manifest?.status === 'running' || (job?.state === 'running' && job.runId === runId);
+  useEffect(() => {
+    if (!following || !runId) return;
+    const timer = setInterval(async () => {
+      try {
+        setManifest(await getJson<Manifest>(`/runs/${runId}`));
+        if (job?.state === 'running') setJob(await getJson<JobInfo>(`/jobs/${job.id}`));
+      } catch (e) {
+        // the run directory may not exist yet right after the start
+        if (job?.state !== 'running') setError((e as Error).message);
+        else if (job) setJob(await getJson<JobInfo>(`/jobs/${job.id}`));
+      }
+    }, 500);
+    return () => clearInterval(timer);
+  }, [following, runId, job?.id, job?.state]);
+  useEffect(() => {
+    if (job && job.state !== 'running') refreshRuns();
+  }, [job?.state]);
+
+  const available = manifest?.batches.length ?? 0;
+  useEffect(() => {
+    if (!manifest || batchIndex >= available) return;
+    if (loaded && loaded.run === manifest.id && loaded.index === batchIndex) return;
+    loadBatch(manifest, batchIndex).then(setLoaded).catch((e) => setError(e.message));
+  }, [manifest?.id, batchIndex, available]);
+
+  const view = useMemo(
+    () => (manifest && loaded && loaded.run === manifest.id ? prepareView(manifest, loaded) : null),
+    [loaded, manifest?.id],
+  );
+  const rangesByMethod = useMemo(
+    () => view?.methods.map((m) => ranges(m, settings.norm, settings.clip)) ?? [],
+    [view, settings.norm, settings.clip],
+  );
+  const luts = useMemo(
+    () =>
+      view?.methods.map((m) => colorLut(settings.cmap === 'auto' ? defaultColorMap(m.signed) : settings.cmap)) ?? [],
+    [view, settings.cmap],
+  );
+  const disagreements = useMemo(() => {
+    if (!view || settings.sort !== 'disagreement') return null;
+    return view.info.map((_, i) => disagreement(agreements(view.methods, i)));
+  }, [view, settings.sort]);
+  const rows = useMemo(
+    () =>
+      view ? visibleRows(view.info, parseFilter(settings.filter), settings.sort, (i) => disagreements?.[i] ?? 0) : [],
+    [view, settings.filter, settings.sort, disagreements],
+  );
+
+  const classNames = view?.samples.classNames ??
+    (manifest ? Array.from({ length: manifest.model.numClasses }, (_, i) => String(i)) : []);
+  const onOpen = useCallback((sample: number, method: number) => setOpen({ sample, method }), []);
+  const onStarted = (j: JobInfo) => {
+    setShowForm(false);
+    setJob(j);
+    setRunId(j.runId);
+    setRuns((r) =>
+      r.some((x) => x.id === j.runId) ? r : [{
+        id: j.runId,
+        status: 'running',
+        createdAt: '',
+        updatedAt: '',
+        batches: 0,
+        methods: [],
+        model: '…',
+        dataset: '…',
+      }, ...r]
+    );
+  };
+  const exportGrid = async () => {
+    const root = document.getElementById('grid');
+    if (root && view) saveBlob(await gridPng(root), `${view.run}-batch${view.batch}.png`);
+  };
+
+  return (
+    <div class='app'>
+      <header class='top'>
+        <h1>gradlens</h1>
+        <RunPicker runs={runs} value={runId} onChange={setRunId} />
+        <BatchNav index={batchIndex} count={available} onChange={setBatchIndex} />
+        <button type='button' id='new-run' onClick={() => setShowForm(true)}>New run…</button>
+        <button type='button' id='export-grid' disabled={!view} onClick={exportGrid}>Export grid PNG</button>
+      </header>
+      <Controls settings={settings} classNames={classNames} onChange={(s) => setSettings({ ...settings, ...s })} />
+      {error && (
+        <p class='error' id='error'>
+          {error} <button type='button' onClick={() => setError(null)}>×</button>
+        </p>
+      )}
+      {job?.state === 'failed' && job.runId === runId && <p class='error' id='job-error'>The run failed: {job.error}
+      </p>}
+      {manifest && <Progress manifest={manifest} />}
+      <main>
+        <section class='grid-wrap'>
+          {!runId && <p class='empty'>No runs in this directory yet. Start one with “New run…”.</p>}
+          {manifest && available === 0 && <p class='empty'>Waiting for the first batch…</p>}
+          {view && (
+            <Grid
+              view={view}
+              ranges={rangesByMethod}
+              luts={luts}
+              rows={rows}
+              overlay={settings.overlay}
+              opacity={settings.opacity}
+              norm={settings.norm}
+              onOpen={onOpen}
+            />
+          )}
+        </section>
+        {manifest && <Conventions manifest={manifest} settings={settings} />}
+      </main>
+      {open && view && (
+        <LargeView
+          view={view}
+          sample={open.sample}
+          method={open.method}
+          range={open.method >= 0 ? rangesByMethod[open.method][open.sample] : undefined}
+          lut={open.method >= 0 ? luts[open.method] : undefined}
+          overlay={settings.overlay ? settings.opacity : undefined}
+          onClose={() => setOpen(null)}
+        />
+      )}
+      {showForm && <RunForm onStarted={onStarted} onClose={() => setShowForm(false)} />}
+    </div>
+  );
+}

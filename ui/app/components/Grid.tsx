@@ -1,0 +1,97 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { drawCell } from '../draw.ts';
+import { fmt } from '../format.ts';
+import type { ValueRange } from '../render/normalise.ts';
+import { confidence, loss } from '../render/batch.ts';
+import type { View } from '../view.ts';
+import { ColorBar } from './ColorBar.tsx';
+
+export interface GridProps {
+  view: View;
+  ranges: ValueRange[][];
+  luts: Uint8Array[];
+  rows: number[];
+  overlay: boolean;
+  opacity: number;
+  norm: 'map' | 'column';
+  onOpen: (sample: number, method: number) => void;
+}
+
+/**
+ * One row per sample: its label, prediction and probability, the input, then one cell per
+ * method. All cells are painted in one pass after render, from the raw float32 maps.
+ */
+export function Grid(props: GridProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const { view, rows } = props;
+  useEffect(() => {
+    const root = ref.current!;
+    const t0 = performance.now();
+    for (const canvas of root.querySelectorAll<HTMLCanvasElement>('canvas.cell')) {
+      const s = Number(canvas.dataset.sample);
+      const m = Number(canvas.dataset.method);
+      const input = { rgba: view.inputs[s], series: view.series?.[s] };
+      if (m < 0) {
+        drawCell(canvas, view.layout, input);
+        continue;
+      }
+      const method = view.methods[m];
+      drawCell(canvas, view.layout, input, {
+        plane: method.planes[s],
+        rows: method.rows,
+        range: props.ranges[m][s],
+        lut: props.luts[m],
+        overlay: props.overlay ? { base: view.inputs[s], opacity: props.opacity } : undefined,
+      });
+    }
+    root.dataset.drawn = String(Number(root.dataset.drawn ?? 0) + 1);
+    root.dataset.drawMs = (performance.now() - t0).toFixed(1);
+    (globalThis as { __gridDrawnAt?: number }).__gridDrawnAt = performance.now();
+  });
+  const names = view.samples.classNames;
+  const name = (k: number | null) => (k === null ? '—' : names?.[k] ?? String(k));
+  const image = view.layout.kind === 'image';
+  return (
+    <div class={`grid ${image ? 'images' : 'series'}`} ref={ref} id='grid' data-rows={rows.length}>
+      <div class='grid-row head'>
+        <div class='row-info'>sample</div>
+        <div class='col-head'>input</div>
+        {view.methods.map((m, j) => (
+          <div class='col-head' key={m.id}>
+            <div title={m.signed ? 'signed map' : 'unsigned map'}>{m.id}{m.signed ? ' (±)' : ''}</div>
+            <ColorBar lut={props.luts[j]} range={props.norm === 'column' ? props.ranges[j][0] : undefined} />
+          </div>
+        ))}
+      </div>
+      {rows.map((s) => {
+        const info = view.info[s];
+        const wrong = info.label !== null && info.label !== info.prediction;
+        return (
+          <div class={`grid-row ${wrong ? 'wrong' : ''}`} key={s} data-sample={s}>
+            <div class='row-info'>
+              <div class='sample-id' title={view.samples.ids[s]}>#{s} {view.samples.ids[s]}</div>
+              <div>
+                label <b>{name(info.label)}</b>
+              </div>
+              <div>
+                pred <b class={wrong ? 'bad' : 'good'}>{name(info.prediction)}</b> {fmt(confidence(info))}
+              </div>
+              {info.label !== null && <div class='muted'>loss {fmt(loss(info))}</div>}
+            </div>
+            <canvas class='cell input' data-sample={s} data-method={-1} onClick={() => props.onOpen(s, -1)} />
+            {view.methods.map((m, j) => (
+              <canvas
+                class='cell map'
+                key={m.id}
+                data-sample={s}
+                data-method={j}
+                title={`${m.id}, sample ${s}`}
+                onClick={() => props.onOpen(s, j)}
+              />
+            ))}
+          </div>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,176 @@
+import { useEffect, useState } from 'preact/hooks';
+import { getJson, postJson } from '../api.ts';
+import type { JobInfo, PluginInfo, Plugins } from '../types.ts';
+import { type FieldValues, SchemaFields, toOptions } from './SchemaFields.tsx';
+
+/**
+ * Starts a run: model, dataset and methods from the registered plugins, each with controls
+ * generated from its options schema; batch size and count. Paths resolve on the server, from
+ * the directory it was started in.
+ */
+export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () => void }) {
+  const [plugins, setPlugins] = useState<Plugins | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [model, setModel] = useState('');
+  const [dataset, setDataset] = useState('');
+  const [modelOpts, setModelOpts] = useState<FieldValues>({});
+  const [dataOpts, setDataOpts] = useState<FieldValues>({});
+  const [methods, setMethods] = useState<Record<string, FieldValues | undefined>>({});
+  const [batchSize, setBatchSize] = useState(32);
+  const [count, setCount] = useState(2);
+  const [id, setId] = useState('');
+  const [target, setTarget] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    getJson<Plugins>('/plugins').then((p) => {
+      setPlugins(p);
+      setModel(p.models[0]?.name ?? '');
+      setDataset(p.datasets[0]?.name ?? '');
+      if (p.attributions[0]) setMethods({ [p.attributions[0].name]: {} });
+    }).catch((e) => setError(String(e.message)));
+  }, []);
+
+  const find = (list: PluginInfo[], name: string) => list.find((p) => p.name === name);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!plugins) return;
+    setError(null);
+    try {
+      const chosen = Object.entries(methods).filter(([, v]) => v !== undefined) as [string, FieldValues][];
+      const body = {
+        ...(id ? { id } : {}),
+        model: { plugin: model, options: toOptions(find(plugins.models, model)?.schema ?? null, modelOpts) },
+        dataset: {
+          plugin: dataset,
+          options: toOptions(find(plugins.datasets, dataset)?.schema ?? null, dataOpts),
+          batchSize,
+          limit: batchSize * count,
+        },
+        methods: chosen.map(([name, v]) => ({
+          plugin: name,
+          options: toOptions(find(plugins.attributions, name)?.schema ?? null, v),
+        })),
+        ...(target ? { target } : {}),
+      };
+      setBusy(true);
+      props.onStarted(await postJson<JobInfo>('/jobs', body));
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class='modal' onClick={(e) => e.target === e.currentTarget && props.onClose()}>
+      <form class='modal-body run-form' id='run-form' onSubmit={submit}>
+        <header>
+          <b>Start a run</b>
+          <button type='button' class='close' onClick={props.onClose}>×</button>
+        </header>
+        {!plugins && !error && <p>Loading plugins…</p>}
+        {plugins && (
+          <>
+            <fieldset>
+              <legend>Model</legend>
+              <select id='form-model' value={model} onChange={(e) => setModel((e.target as HTMLSelectElement).value)}>
+                {plugins.models.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
+              </select>
+              <p class='muted'>{find(plugins.models, model)?.description}</p>
+              <SchemaFields
+                prefix='model'
+                schema={find(plugins.models, model)?.schema ?? null}
+                values={modelOpts}
+                onChange={setModelOpts}
+              />
+            </fieldset>
+            <fieldset>
+              <legend>Dataset</legend>
+              <select
+                id='form-dataset'
+                value={dataset}
+                onChange={(e) => setDataset((e.target as HTMLSelectElement).value)}
+              >
+                {plugins.datasets.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
+              </select>
+              <p class='muted'>{find(plugins.datasets, dataset)?.description}</p>
+              <SchemaFields
+                prefix='dataset'
+                schema={find(plugins.datasets, dataset)?.schema ?? null}
+                values={dataOpts}
+                onChange={setDataOpts}
+              />
+              <label class='field'>
+                batch size
+                <input
+                  id='form-batch-size'
+                  type='number'
+                  min='1'
+                  max='4096'
+                  value={batchSize}
+                  onInput={(e) => setBatchSize(Number((e.target as HTMLInputElement).value))}
+                />
+              </label>
+              <label class='field'>
+                batches
+                <input
+                  id='form-count'
+                  type='number'
+                  min='1'
+                  value={count}
+                  onInput={(e) => setCount(Number((e.target as HTMLInputElement).value))}
+                />
+              </label>
+            </fieldset>
+            <fieldset>
+              <legend>Methods</legend>
+              {plugins.attributions.map((p) => (
+                <div key={p.name} class='method-choice'>
+                  <label class='field' title={p.description}>
+                    <input
+                      type='checkbox'
+                      class='form-method'
+                      value={p.name}
+                      checked={methods[p.name] !== undefined}
+                      onChange={(e) =>
+                        setMethods({ ...methods, [p.name]: (e.target as HTMLInputElement).checked ? {} : undefined })}
+                    />
+                    {p.name} {p.signed ? '(signed)' : ''}
+                  </label>
+                  {methods[p.name] !== undefined && (
+                    <SchemaFields
+                      prefix={`method-${p.name}`}
+                      schema={p.schema}
+                      values={methods[p.name]!}
+                      onChange={(v) => setMethods({ ...methods, [p.name]: v })}
+                    />
+                  )}
+                </div>
+              ))}
+            </fieldset>
+            <fieldset>
+              <legend>Run</legend>
+              <label class='field'>
+                id (optional)
+                <input id='form-id' value={id} onInput={(e) => setId((e.target as HTMLInputElement).value)} />
+              </label>
+              <label class='field'>
+                target
+                <select value={target} onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}>
+                  <option value=''>default (label if known, else prediction)</option>
+                  <option value='label'>label</option>
+                  <option value='predicted'>predicted</option>
+                </select>
+              </label>
+            </fieldset>
+          </>
+        )}
+        {error && <p class='error' id='form-error'>{error}</p>}
+        <div class='actions'>
+          <button type='submit' id='form-submit' disabled={!plugins || busy}>Start</button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+import type { JsonSchema } from '../types.ts';
+
+/** Raw form values by field name (text as typed, booleans as booleans). */
+export type FieldValues = Record<string, string | boolean>;
+
+function kind(s: JsonSchema): string {
+  if (s.enum) return 'enum';
+  const t = Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type;
+  if (!t && s.anyOf) return kind(s.anyOf.find((x) => x.type !== 'null') ?? {});
+  return t ?? 'json';
+}
+
+/**
+ * Controls generated from a plugin's options schema (JSON Schema from zod): text, number,
+ * checkbox, select for enums, comma lists for string arrays, JSON for anything else.
+ */
+export function SchemaFields(
+  props: { schema: JsonSchema | null; values: FieldValues; onChange: (v: FieldValues) => void; prefix: string },
+) {
+  const props_ = props.schema?.properties ?? {};
+  const required = new Set(props.schema?.required ?? []);
+  if (!props.schema) return <p class='muted'>Options cannot be shown as a form.</p>;
+  if (Object.keys(props_).length === 0) return <p class='muted'>No options.</p>;
+  const set = (k: string, v: string | boolean) => props.onChange({ ...props.values, [k]: v });
+  return (
+    <div class='schema-fields'>
+      {Object.entries(props_).map(([key, s]) => {
+        const id = `${props.prefix}-${key}`;
+        const k = kind(s);
+        const v = props.values[key];
+        const hint = [s.description, s.default !== undefined ? `default ${JSON.stringify(s.default)}` : '']
+          .filter(Boolean).join('; ');
+        let control;
+        if (k === 'boolean') {
+          control = (
+            <input
+              id={id}
+              type='checkbox'
+              checked={v === undefined ? Boolean(s.default) : Boolean(v)}
+              onChange={(e) => set(key, (e.target as HTMLInputElement).checked)}
+            />
+          );
+        } else if (k === 'enum') {
+          control = (
+            <select
+              id={id}
+              value={String(v ?? s.default ?? '')}
+              onChange={(e) => set(key, (e.target as HTMLSelectElement).value)}
+            >
+              {!required.has(key) && <option value=''>(default)</option>}
+              {s.enum!.map((o) => <option key={String(o)} value={String(o)}>{String(o)}</option>)}
+            </select>
+          );
+        } else {
+          const placeholder = k === 'array' ? 'comma-separated' : k === 'object' || k === 'json' ? 'JSON' : '';
+          const common = {
+            id,
+            value: String(v ?? ''),
+            placeholder: placeholder || (s.default !== undefined ? String(s.default) : ''),
+            onInput: (e: Event) => set(key, (e.target as HTMLInputElement).value),
+          };
+          control = k === 'number' || k === 'integer'
+            ? <input type='number' {...common} min={s.minimum ?? ''} max={s.maximum ?? ''} />
+            : <input type='text' {...common} />;
+        }
+        return (
+          <label class='field' key={key} title={hint}>
+            {key}
+            {required.has(key) ? ' *' : ''}
+            {control}
+          </label>
+        );
+      })}
+    </div>
+  );
+}
+
+/** Converts form values to options by the schema's types; empty optional fields are left out. */
+export function toOptions(schema: JsonSchema | null, values: FieldValues): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(schema?.properties ?? {})) {
+    const v = values[key];
+    if (v === undefined || v === '') continue;
+    const k = kind(s);
+    if (k === 'boolean') out[key] = Boolean(v);
+    else if (k === 'number' || k === 'integer') out[key] = Number(v);
+    else if (k === 'array' && s.items?.type === 'string') {
+      out[key] = String(v).split(',').map((x) => x.trim()).filter(Boolean);
+    } else if (k === 'array' || k === 'object' || k === 'json') {
+      try {
+        out[key] = JSON.parse(String(v));
+      } catch {
+        throw new Error(`${key}: not valid JSON`);
+      }
+    } else out[key] = v;
+  }
+  return out;
+}

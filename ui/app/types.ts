@@ -1,0 +1,70 @@
+/** Shapes of the API's answers, as the page uses them. */
+import type { Manifest } from '../../core/runs/manifest.ts';
+import type { RunSummary } from '../../core/runs/store.ts';
+import type { ArrayData } from './render/batch.ts';
+
+export type { Manifest, RunSummary };
+
+export interface Samples {
+  run: string;
+  batch: number;
+  size: number;
+  ids: string[];
+  labels: number[] | null;
+  targets: number[] | null;
+  predictions: number[];
+  probabilities: number[][];
+  classNames: string[] | null;
+  stats: Record<string, Record<string, number[]>>;
+}
+
+export interface LoadedBatch {
+  run: string;
+  index: number;
+  samples: Samples;
+  inputs: ArrayData;
+  maps: Record<string, ArrayData>;
+}
+
+export interface PluginInfo {
+  name: string;
+  description: string;
+  schema: JsonSchema | null;
+  signed?: boolean;
+}
+
+export interface Plugins {
+  models: PluginInfo[];
+  datasets: PluginInfo[];
+  attributions: PluginInfo[];
+}
+
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  enum?: unknown[];
+  items?: JsonSchema;
+  default?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  anyOf?: JsonSchema[];
+}
+
+export interface JobInfo {
+  id: string;
+  runId: string;
+  state: 'running' | 'complete' | 'failed';
+  error?: string;
+}
+
+export interface Settings {
+  cmap: 'auto' | 'hot' | 'inferno' | 'viridis' | 'grey' | 'diverging';
+  overlay: boolean;
+  opacity: number;
+  norm: 'map' | 'column';
+  clip: number;
+  filter: string;
+  sort: 'index' | 'confidence' | 'loss' | 'disagreement';
+}

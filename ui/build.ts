@@ -1,0 +1,74 @@
+/**
+ * Builds the dashboard page into ui/dist/: app.js (Preact app bundled by esbuild), app.css,
+ * index.html and favicon.svg. Everything is served locally; the page loads nothing from outside.
+ * `ensureBuilt()` rebuilds only when a source under ui/app is newer than the bundle.
+ * Usage: `tsx ui/build.ts` (or `npm run build:ui`).
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+const UI = fileURLToPath(new URL('.', import.meta.url));
+const APP = join(UI, 'app');
+export const DIST = join(UI, 'dist');
+const COPIED = ['index.html', 'style.css:app.css', 'favicon.svg'];
+
+/** Newest modification time among files under `dir` (and the shared core types they import). */
+function newest(dir: string): number {
+  let t = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const s = statSync(path);
+    t = Math.max(t, s.isDirectory() ? newest(path) : s.mtimeMs);
+  }
+  return t;
+}
+
+/** True when ui/dist lacks a file or is older than a source under ui/app. */
+export function isStale(): boolean {
+  const outputs = ['app.js', 'app.css', 'index.html', 'favicon.svg'].map((f) => join(DIST, f));
+  if (!outputs.every(existsSync)) return true;
+  const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
+  return newest(APP) > built;
+}
+
+export async function build(options: { minify?: boolean } = {}): Promise<{ ms: number; bytes: number }> {
+  const t0 = Date.now();
+  const esbuild = await import('esbuild');
+  mkdirSync(DIST, { recursive: true });
+  await esbuild.build({
+    entryPoints: [join(APP, 'main.tsx')],
+    outfile: join(DIST, 'app.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    minify: options.minify ?? true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  await esbuild.stop?.();
+  for (const entry of COPIED) {
+    const [from, to = from] = entry.split(':');
+    copyFileSync(join(APP, from), join(DIST, to));
+  }
+  return { ms: Date.now() - t0, bytes: statSync(join(DIST, 'app.js')).size };
+}
+
+/** Builds when missing or stale; returns whether it built. */
+export async function ensureBuilt(log: (text: string) => void = () => {}): Promise<boolean> {
+  if (!isStale()) return false;
+  log('building the dashboard (ui/dist)…\n');
+  const { ms, bytes } = await build();
+  log(`built ui/dist/app.js (${(bytes / 1024).toFixed(0)} KiB) in ${ms} ms\n`);
+  return true;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('ui/build.ts')) {
+  const { ms, bytes } = await build();
+  process.stdout.write(`ui/dist/app.js: ${(bytes / 1024).toFixed(0)} KiB in ${ms} ms\n`);
+}
