@@ -14,9 +14,8 @@ export async function listen(app: Hono, host: string, port: number): Promise<Lis
   const deno = (globalThis as { Deno?: any }).Deno;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   if (deno) {
-    const server = await new Promise<any>((resolve) => {
-      const s = deno.serve({ hostname: host, port, onListen: () => resolve(s) }, app.fetch);
-    });
+    // Deno.serve binds synchronously (throwing AddrInUse), so addr is known on return.
+    const server = deno.serve({ hostname: host, port, onListen: () => {} }, app.fetch);
     const actual = server.addr.port as number;
     return { url: `http://${urlHost}:${actual}/`, port: actual, close: () => server.shutdown() };
   }

@@ -64,30 +64,35 @@ export function App() {
     }).catch((e) => setError(e.message)), []);
   useEffect(() => void refreshRuns(), []);
 
+  const launching = job?.state === 'running' && job.runId === runId;
   useEffect(() => {
     if (!runId) return;
     setManifest(null);
     setLoaded(null);
     setBatchIndex(0);
-    getJson<Manifest>(`/runs/${runId}`).then(setManifest).catch((e) => setError(e.message));
+    // A run just launched has no manifest until its process starts; the poller below waits for it.
+    if (!launching) getJson<Manifest>(`/runs/${runId}`).then(setManifest).catch((e) => setError(e.message));
   }, [runId]);
 
   // While the run is being written (here or by the CLI), follow its manifest.
-  const following = manifest?.status === 'running' || (job?.state === 'running' && job.runId === runId);
+  const following = manifest?.status === 'running' || launching;
   useEffect(() => {
     if (!following || !runId) return;
     const timer = setInterval(async () => {
       try {
-        setManifest(await getJson<Manifest>(`/runs/${runId}`));
         if (job?.state === 'running') setJob(await getJson<JobInfo>(`/jobs/${job.id}`));
+        if (!manifest) {
+          const list = await getJson<{ runs: RunSummary[] }>('/runs');
+          if (!list.runs.some((r) => r.id === runId)) return;
+          setRuns(list.runs);
+        }
+        setManifest(await getJson<Manifest>(`/runs/${runId}`));
       } catch (e) {
-        // the run directory may not exist yet right after the start
-        if (job?.state !== 'running') setError((e as Error).message);
-        else if (job) setJob(await getJson<JobInfo>(`/jobs/${job.id}`));
+        setError((e as Error).message);
       }
-    }, 500);
+    }, 400);
     return () => clearInterval(timer);
-  }, [following, runId, job?.id, job?.state]);
+  }, [following, runId, job?.id, job?.state, manifest === null]);
   useEffect(() => {
     if (job && job.state !== 'running') refreshRuns();
   }, [job?.state]);

@@ -27,7 +27,8 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
       setPlugins(p);
       setModel(p.models[0]?.name ?? '');
       setDataset(p.datasets[0]?.name ?? '');
-      if (p.attributions[0]) setMethods({ [p.attributions[0].name]: {} });
+      const first = p.attributions.find((a) => a.name === 'vanilla-gradient') ?? p.attributions[0];
+      if (first) setMethods({ [first.name]: {} });
     }).catch((e) => setError(String(e.message)));
   }, []);
 

@@ -1,0 +1,181 @@
+/**
+ * End-to-end: headless Chromium (the system's, never a downloaded one) against a live
+ * dashboard over runs made here. Node only; without Chromium the suite is skipped loudly,
+ * except under CI where that is a failure.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import process from 'node:process';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RunStore } from '../../core/runs/store.ts';
+import { type Dashboard, startDashboard } from '../../ui/server/dashboard.ts';
+import { builtinRegistry } from '../../ui/testing/model-run.ts';
+import { writeSyntheticRun } from '../../ui/testing/synthetic.ts';
+import { fixture } from './fixture.ts';
+
+const test = suite('ui browser');
+const CANDIDATES = [process.env.GRADLENS_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+const executablePath = CANDIDATES.find((p): p is string => Boolean(p && existsSync(p)));
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+const isDeno = 'Deno' in globalThis;
+const bar = '!'.repeat(72);
+if (isDeno) {
+  console.log('ui browser: skipped on Deno (playwright under Deno is unreliable); these tests run on Node');
+  test.skip('browser tests run on Node only', () => {});
+} else if (!executablePath) {
+  if (process.env.CI) {
+    test('Chromium is available under CI', () => {
+      assert.unreachable(
+        `no Chromium found at ${CANDIDATES.filter(Boolean).join(', ')}; CI must run the browser tests`,
+      );
+    });
+  } else {
+    console.log(`\n${bar}\n  BROWSER TESTS SKIPPED: no Chromium at ${CANDIDATES.filter(Boolean).join(', ')}`);
+    console.log(`  (set GRADLENS_CHROMIUM=/path/to/chromium; with CI set this is a failure)\n${bar}\n`);
+    test.skip('browser tests need Chromium', () => {});
+  }
+} else {
+  defineBrowserTests(executablePath);
+}
+
+function defineBrowserTests(executablePath: string) {
+  // deno-lint-ignore no-explicit-any
+  let browser: any;
+  // deno-lint-ignore no-explicit-any
+  let page: any;
+  let dashboard: Dashboard;
+  let dir: string;
+  const problems: string[] = [];
+
+  test.before(async () => {
+    const f = await fixture();
+    dir = f.dir;
+    writeSyntheticRun(new RunStore(f.store.root), {
+      id: 'big',
+      sampleShape: [28, 28, 1],
+      batchSize: 64,
+      batches: 1,
+      methods: ['a', 'b', 'c', 'd', 'e'].map((id, i) => ({ id, signed: i % 2 === 1 })),
+    });
+    dashboard = await startDashboard({ runsDir: f.store.root, port: 0, registry: builtinRegistry(), baseDir: dir });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (m: { type(): string; text(): string }) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e: Error) => problems.push(`page error: ${e.message}`));
+  });
+
+  test.after(async () => {
+    await browser?.close();
+    await dashboard?.close();
+  });
+
+  /** Distinct RGBA values per canvas of the selector. */
+  const colours = (selector: string): Promise<number[]> =>
+    page.$$eval(selector, (canvases: HTMLCanvasElement[]) =>
+      canvases.map((c) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const seen = new Set<number>();
+        for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        return seen.size;
+      }));
+  const drawn = async (count: number) => {
+    await page.waitForFunction((n: number) => Number(document.getElementById('grid')?.dataset.drawn ?? 0) >= n, count);
+  };
+
+  test('the grid shows samples x (methods + 1) non-blank cells', async () => {
+    await page.goto(`${dashboard.url}?run=tiny`);
+    await drawn(1);
+    assert.is(await page.locator('canvas.cell').count(), 4 * 3);
+    assert.is(await page.locator('.grid-row:not(.head)').count(), 4);
+    const counts = await colours('canvas.cell');
+    assert.ok(counts.every((n) => n > 4), `colours per cell: ${counts}`);
+    assert.match(await page.locator('#conventions').textContent(), /pre-softmax/);
+    assert.match(await page.locator('#conventions').textContent(), /signed-grad\s*signed\s*no\s*sum/);
+  });
+
+  test('switching the colour map repaints the maps', async () => {
+    const before = await page.$eval('canvas.cell.map', (c: HTMLCanvasElement) => c.toDataURL());
+    await page.selectOption('#cmap', 'viridis');
+    await drawn(2);
+    const after = await page.$eval('canvas.cell.map', (c: HTMLCanvasElement) => c.toDataURL());
+    assert.not.equal(after, before);
+  });
+
+  test('arrow keys move between batches', async () => {
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 2 / 3');
+    await page.waitForFunction(() => document.querySelector('.sample-id')?.textContent?.startsWith('#0 4'));
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 1 / 3');
+  });
+
+  test('a cell opens a large view with the value under the cursor and agreement', async () => {
+    await page.locator('canvas.cell.map').nth(1).click();
+    await page.waitForSelector('#large-view');
+    await page.locator('canvas.large').hover({ position: { x: 100, y: 100 } });
+    assert.match(await page.locator('#hover-value').textContent(), /\(x \d+, y \d+\): -?[\d.e-]+/);
+    assert.is(await page.locator('#agreement tbody tr').count(), 2);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#large-view', { state: 'detached' });
+  });
+
+  test('64 samples x 5 methods at 28x28 draw in under a second', async () => {
+    await page.goto(`${dashboard.url}?run=big`);
+    await drawn(1);
+    assert.is(await page.locator('canvas.cell').count(), 64 * 6);
+    const ms = Number(await page.$eval('#grid', (g: HTMLElement) => g.dataset.drawMs));
+    assert.ok(ms < 1000, `grid drew in ${ms} ms`);
+    await page.selectOption('#sort', 'disagreement');
+    await drawn(2);
+    await page.selectOption('#filter', 'wrong');
+    await drawn(3);
+    const rows = Number(await page.$eval('#grid', (g: HTMLElement) => g.dataset.rows));
+    assert.ok(rows > 0 && rows < 64, `wrong-only rows: ${rows}`);
+  });
+
+  test('a run started from the page computes and fills the grid', async () => {
+    await page.goto(dashboard.url);
+    await page.click('#new-run');
+    await page.waitForFunction(() => document.querySelectorAll('#form-model option').length > 0);
+    await page.selectOption('#form-model', 'layers-model');
+    await page.fill('#model-path', join(dir, 'model.json'));
+    await page.selectOption('#form-dataset', 'npy');
+    await page.fill('#dataset-x', join(dir, 'x.npy'));
+    await page.fill('#dataset-y', join(dir, 'y.npy'));
+    await page.fill('#form-batch-size', '4');
+    await page.fill('#form-count', '3');
+    await page.fill('#form-id', 'from-browser');
+    await page.click('#form-submit');
+    await page.waitForFunction(() =>
+      (document.getElementById('run-picker') as HTMLSelectElement)?.value === 'from-browser'
+    );
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 1 / 3', null, {
+      timeout: 20000,
+    });
+    await page.waitForSelector('#progress', { state: 'detached', timeout: 20000 });
+    await drawn(1);
+    const methods = dashboard.store.read('from-browser').methods.length;
+    assert.is(dashboard.store.read('from-browser').status, 'complete');
+    assert.is(await page.locator('canvas.cell').count(), 4 * (methods + 1));
+    assert.is(await page.locator('#job-error').count(), 0);
+  });
+
+  test('no console errors along the way', () => {
+    assert.equal(problems, []);
+  });
+}
+
+test.run();
