@@ -14,24 +14,10 @@ export const BORROWED_KERNELS = [
   'UnsortedSegmentSum',
 ] as const;
 
-/**
- * Wasm kernels that give wrong results in tfjs-backend-wasm 4.22, replaced by the cpu ones:
- * `MaxPoolGrad` routes gradients to the wrong positions when channels are a multiple of 8
- * (found by tests/core/engine/wasm-kernels.test.ts; valid and same padding alike).
- */
-export const REPLACED_KERNELS = ['MaxPoolGrad'] as const;
-
-/**
- * Registers `kernelName` on wasm from cpu, unless wasm already has it (or, with `replace`,
- * replacing wasm's own). Returns whether it registered.
- */
-export function borrowFromCpu(kernelName: string, replace = false): boolean {
+/** Registers `kernelName` on wasm from cpu, unless wasm already has it. Returns whether it did. */
+export function borrowFromCpu(kernelName: string): boolean {
   const cpuKernel = tf.getKernel(kernelName, 'cpu');
-  if (!cpuKernel) return false;
-  if (tf.getKernel(kernelName, 'wasm')) {
-    if (!replace) return false;
-    tf.unregisterKernel(kernelName, 'wasm');
-  }
+  if (!cpuKernel || tf.getKernel(kernelName, 'wasm')) return false;
   tf.registerKernel({
     kernelName,
     backendName: 'wasm',

@@ -1,11 +1,12 @@
 /**
  * Kernels gradlens adds to tfjs-backend-wasm: the missing gradient kernels of common vision
- * layers (borrowed from the cpu backend, also replacing one that is wrong) and fast input gradients of convolutions (through the
+ * layers (borrowed from the cpu backend), a correct MaxPoolGrad, and fast input gradients of convolutions (through the
  * XNNPACK forward kernels). Called by `initBackend` when wasm is chosen; idempotent.
  */
 import { tf } from '../tf.ts';
 import { conv2dBackpropInput, depthwiseBackpropInput } from './backprop-input.ts';
-import { BORROWED_KERNELS, borrowFromCpu, REPLACED_KERNELS } from './borrow-cpu.ts';
+import { BORROWED_KERNELS, borrowFromCpu } from './borrow-cpu.ts';
+import { maxPoolGrad } from './max-pool-grad.ts';
 
 let done = false;
 
@@ -38,5 +39,8 @@ export function registerWasmKernels(): void {
     gradlensWasmKernels.push('DepthwiseConv2dNativeBackpropInput');
   }
   for (const name of BORROWED_KERNELS) if (borrowFromCpu(name)) gradlensWasmKernels.push(name);
-  for (const name of REPLACED_KERNELS) if (borrowFromCpu(name, true)) gradlensWasmKernels.push(name);
+  // tfjs-backend-wasm's MaxPoolGrad is wrong when channels are a multiple of 8.
+  if (tf.getKernel('MaxPoolGrad', 'wasm')) tf.unregisterKernel('MaxPoolGrad', 'wasm');
+  tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad });
+  gradlensWasmKernels.push('MaxPoolGrad');
 }

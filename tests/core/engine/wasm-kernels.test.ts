@@ -150,6 +150,26 @@ test('borrowed filter gradients and segment sums match cpu', async () => {
   );
 });
 
+test('MaxPoolGrad matches cpu with channel counts that broke the stock wasm kernel', async () => {
+  const r = rng(15);
+  for (const [c, f, s, pad] of [[8, 2, 2, 'valid'], [16, 3, 2, 'same'], [5, 3, 1, 'same']] as const) {
+    const info = tf.backend_util.computePool2DInfo([2, 7, 7, c], f, s, 1, pad);
+    const x = normal(r, 2 * 7 * 7 * c);
+    await tf.setBackend('cpu');
+    const output = Array.from(tf.maxPool(tf.tensor(x, [2, 7, 7, c]) as tf.Tensor4D, f, s, pad).dataSync());
+    await agree(
+      'MaxPoolGrad',
+      {
+        dy: { shape: info.outShape, values: normal(r, output.length) },
+        input: { shape: [2, 7, 7, c], values: x },
+        output: { shape: info.outShape, values: Float32Array.from(output) },
+      },
+      { filterSize: f, strides: s, pad },
+      `c=${c} f=${f} s=${s} ${pad}`,
+    );
+  }
+});
+
 test('full gradients of a small vision net agree with cpu', async () => {
   const r = rng(14);
   const shapes = {
