@@ -128,8 +128,22 @@ function defineBrowserTests(executablePath: string) {
     await page.locator('canvas.large').hover({ position: { x: 100, y: 100 } });
     assert.match(await page.locator('#hover-value').textContent(), /\(x \d+, y \d+\): -?[\d.e-]+/);
     assert.is(await page.locator('#agreement tbody tr').count(), 2);
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
+    assert.match(png.suggestedFilename(), /^tiny-b0-signed-grad-0\.png$/);
+    const [npy] = await Promise.all([page.waitForEvent('download'), page.click('#export-npy')]);
+    assert.match(npy.suggestedFilename(), /\.npy$/);
     await page.keyboard.press('Escape');
     await page.waitForSelector('#large-view', { state: 'detached' });
+    const [grid] = await Promise.all([page.waitForEvent('download'), page.click('#export-grid')]);
+    assert.match(grid.suggestedFilename(), /^tiny-batch0\.png$/);
+  });
+
+  test('series [T, F] samples show a line with a heat strip under it', async () => {
+    await page.goto(`${dashboard.url}?run=series`);
+    await drawn(1);
+    assert.is(await page.locator('canvas.cell').count(), 5 * 3);
+    const counts = await colours('canvas.cell.map');
+    assert.ok(counts.every((n) => n > 4), `colours per cell: ${counts}`);
   });
 
   test('64 samples x 5 methods at 28x28 draw in under a second', async () => {
