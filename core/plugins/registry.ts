@@ -50,10 +50,8 @@ export class Registry {
     } catch (error) {
       throw new GradlensError(`cannot import plugin module: ${firstLine(error)}`, { where: path });
     }
-    const found = [
-      ...asArray(mod.default),
-      ...asArray(mod.plugins),
-    ];
+    // A module may export the same plugins as default and as `plugins`: register each once.
+    const found = [...new Set([...asArray(mod.default), ...asArray(mod.plugins)])];
     if (found.length === 0) {
       throw new GradlensError(
         'plugin module exports no plugin: export default a plugin (or an array), or export const plugins = [...]',

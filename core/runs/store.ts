@@ -41,6 +41,8 @@ export class RunStore {
       if (!SafeId.safeParse(name).success) continue;
       try {
         const m = this.read(name);
+        // A copied or linked run whose manifest names another directory is not listed twice.
+        if (m.id !== name) continue;
         out.push({
           id: m.id,
           status: m.status,
@@ -71,7 +73,7 @@ export class RunStore {
     const path = this.path(id, 'manifest.json');
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
+      json = JSON.parse(readFileSync(this.checkReal(path), 'utf8'));
     } catch (error) {
       throw new GradlensError(`cannot read manifest (${(error as Error).message.split('\n')[0]})`, { where: path });
     }
