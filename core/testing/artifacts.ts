@@ -10,8 +10,8 @@ const MAX_ROWS = 16;
 
 /**
  * Draws one row per failing sample: the input (when it is an image `[N, H, W, 1|3]`), then its
- * map in the `hot` colour map scaled to the sample's own largest |value|, with the mask's edge
- * (when given) drawn in cyan. Writes the PNG as `dir/<caller>.<label>.png`; returns its path.
+ * map in the `hot` colour map scaled to the sample's own largest |value|, with the mask's outline
+ * (when given) drawn in cyan just outside it. Writes the PNG as `dir/<caller>.<label>.png`; returns its path.
  */
 export function writeFailurePng(args: {
   dir: string;
@@ -62,7 +62,8 @@ function mapTile(maps: MapBatch, i: number, inside?: Uint8Array): RgbaImage {
     const at = (y: number, x: number) => y >= 0 && y < h && x >= 0 && x < w && inside[(y * w + x) * rest] === 1;
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const edge = at(y, x) && (!at(y - 1, x) || !at(y + 1, x) || !at(y, x - 1) || !at(y, x + 1));
+        // The outline is drawn just outside the mask, so the map inside stays visible.
+        const edge = !at(y, x) && (at(y - 1, x) || at(y + 1, x) || at(y, x - 1) || at(y, x + 1));
         if (edge) data.set([0, 255, 255, 255], (y * w + x) * 4);
       }
     }

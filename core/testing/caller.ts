@@ -3,11 +3,13 @@ import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The file that called into gradlens/testing, read from a stack trace captured at the call
- * (Node, tsx and Deno all print `file:///...` URLs or absolute paths). Undefined when the stack
- * names no such file (e.g. a REPL).
+ * The test file that called into gradlens/testing, read from a stack trace captured at the
+ * call (Node, tsx and Deno all print `file:///...` URLs or absolute paths): the nearest file named
+ * like a test (`*.test.ts`, `*_test.ts`, `*.spec.js`, ...), else the nearest caller. Undefined
+ * when the stack names no file (e.g. a REPL).
  */
 export function callerFile(stack = new Error().stack ?? ''): string | undefined {
+  const files: string[] = [];
   for (const line of stack.split('\n').slice(1)) {
     const text = line.trim();
     // `at fn (location)` or `at location`; paths may hold spaces (Node prints them unescaped).
@@ -15,9 +17,10 @@ export function callerFile(stack = new Error().stack ?? ''): string | undefined 
     if (!location || !/^(file:\/\/|\/|[A-Za-z]:\\)/.test(location)) continue;
     const path = location.startsWith('file://') ? fileURLToPath(location) : location;
     if (/[/\\]core[/\\]testing[/\\]/.test(path) || /[/\\]node_modules[/\\]/.test(path)) continue;
-    return path;
+    files.push(path);
   }
-  return undefined;
+  // A helper that wraps expectAttribution is not the test: prefer the nearest test-named file.
+  return files.find((f) => /[._-](test|spec)\.[cm]?[jt]sx?$/.test(f)) ?? files[0];
 }
 
 /** The directory relative paths (goldens, PNGs) resolve against: the caller's, else the cwd. */
