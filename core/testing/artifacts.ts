@@ -31,7 +31,7 @@ export function writeFailurePng(args: {
   });
   const image = tileGrid(rows, { scale: scaleFor(args.maps.shape[1] ?? 1), gap: 2 });
   const stem = args.caller ? basename(args.caller).replace(/\.[cm]?[jt]sx?$/, '') : 'attribution';
-  const path = join(args.dir, `${stem}.${args.label.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
+  const path = join(args.dir, `${stem}.${args.label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-(?=\.|$)/g, '')}.png`);
   writeFileAtomic(path, encodePng(image));
   return path;
 }

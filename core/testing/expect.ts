@@ -186,8 +186,10 @@ export class AttributionExpectation {
     const head = spec.mean
       ? `${this.#name()}: mean ${spec.what} is ${fmt(mean)}, expected ${spec.expected}`
       : `${this.#name()}: ${spec.what} should be ${spec.expected}; ${failing.length} of ${values.length} samples fail`;
+    // With a bound on the mean, per-sample values are context, not individual failures.
+    const bound = spec.mean ? '' : `, expected ${spec.expected}`;
     const listed = failures.slice(0, 10).map((f) =>
-      `  sample ${f.index} (id ${f.id}, target ${f.target}): ${fmt(f.value)}, expected ${spec.expected}`
+      `  sample ${f.index} (id ${f.id}, target ${f.target}): ${fmt(f.value)}${bound}`
     );
     if (failures.length > 10) listed.push(`  ... and ${failures.length - 10} more`);
     throw new AttributionAssertionError([head, ...listed].join('\n'), {
