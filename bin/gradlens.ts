@@ -4,12 +4,10 @@
  */
 import process from 'node:process';
 import { runCli } from '../core/cli/main.ts';
-import { Registry } from '../core/plugins/registry.ts';
-import { plugins } from '../plugins/index.ts';
+import { builtinRegistry } from '../plugins/index.ts';
 import { commands } from '../ui/commands.ts';
 
-const registry = new Registry();
-for (const plugin of plugins) registry.register(plugin, 'gradlens/plugins');
+const registry = builtinRegistry();
 
 const code = await runCli(process.argv.slice(2), { registry, commands });
 // Backends may hold handles (wasm workers, timers); exit with the code once the command is done,

@@ -20,6 +20,7 @@ import { guidedGradCam } from './attributions/guided-grad-cam.ts';
 import { occlusion } from './attributions/occlusion.ts';
 import { rise } from './attributions/rise.ts';
 import type { Plugin } from '../core/plugins/types.ts';
+import { Registry } from '../core/plugins/registry.ts';
 
 export const plugins: Plugin[] = [
   layersModel,
@@ -42,3 +43,30 @@ export const plugins: Plugin[] = [
 ] as Plugin[];
 
 export default plugins;
+
+/** A registry holding every built-in plugin, as the `gradlens` command builds it. */
+export function builtinRegistry(): Registry {
+  const registry = new Registry();
+  for (const plugin of plugins) registry.register(plugin, 'gradlens/plugins');
+  return registry;
+}
+
+export {
+  gradCam,
+  gradientXInput,
+  graphModel,
+  guidedBackprop,
+  guidedGradCam,
+  idxDataset,
+  imageFolderDataset,
+  integratedGradients,
+  layersModel,
+  moduleModel,
+  npyDataset,
+  occlusion,
+  rise,
+  smoothgrad,
+  smoothgradSquared,
+  vanillaGradient,
+  vargrad,
+};

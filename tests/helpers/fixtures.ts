@@ -3,20 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from '../../core/engine/tf.ts';
 import { encodeNpy, type NpyData } from '../../core/io/npy.ts';
-import { Registry } from '../../core/plugins/registry.ts';
-import { plugins } from '../../plugins/index.ts';
 
 /** A fresh temporary directory. */
 export function tempDir(prefix = 'gradlens-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** A registry holding the built-in plugins, as the CLI builds it. */
-export function builtinRegistry(): Registry {
-  const registry = new Registry();
-  for (const plugin of plugins) registry.register(plugin, 'gradlens/plugins');
-  return registry;
-}
+export { builtinRegistry } from '../../plugins/index.ts';
 
 /** Saves a LayersModel as `dir/model.json` + `dir/weights.bin` (what tfjs's file handler writes). */
 export async function saveLayersModel(
