@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -12,10 +13,11 @@ export interface RgbaImage {
 
 /** Decodes a PNG or JPEG file with pure-JS decoders (no native code, so Deno works too). */
 export function decodeImageFile(path: string): RgbaImage {
-  const bytes = new Uint8Array(readFileSync(path));
+  // pngjs reads with Buffer methods, so keep the Buffer that readFileSync returns.
+  const bytes = Buffer.from(readFileSync(path));
   try {
     if (bytes[0] === 0x89 && bytes[1] === 0x50) {
-      const png = PNG.sync.read(bytes as unknown as Buffer);
+      const png = PNG.sync.read(bytes);
       return { width: png.width, height: png.height, data: new Uint8Array(png.data) };
     }
     if (bytes[0] === 0xff && bytes[1] === 0xd8) {
