@@ -2,22 +2,10 @@ import { readIdx } from '../../core/io/idx.ts';
 import { GradlensError } from '../../core/errors.ts';
 import { join } from 'node:path';
 
-/** Where Debian's `dataset-fashion-mnist` package installs the IDX files. */
-export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR } from '../../plugins/datasets/idx.ts';
 
-/** Fashion-MNIST's label names, in label order. */
-export const CLASS_NAMES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
+/** Fashion-MNIST's label names, in label order, and where Debian installs the IDX files. */
+export { FASHION_MNIST_CLASSES as CLASS_NAMES, FASHION_MNIST_DIR };
 
 /** One split held in memory: images `[n, 28, 28, 1]` row-major in [0, 1], labels `[n]`. */
 export interface Split {
