@@ -21,6 +21,8 @@ export interface AttributeOptions {
   options?: Record<string, unknown>;
   abs?: boolean;
   reduce?: ChannelReduction;
+  /** Directory that relative paths in `options` resolve against (default: the working directory). */
+  baseDir?: string;
 }
 
 export interface AttributeResult {
@@ -55,7 +57,7 @@ export async function attribute(model: unknown, x: tf.Tensor, options: Attribute
   const conventions = resolveConventions(plugin, { abs: options.abs, reduce: options.reduce }, x.rank);
   let raw: tf.Tensor | AttributionOutput;
   try {
-    raw = await plugin.attribute({ model: loaded, x, targets, output }, parsed.data);
+    raw = await plugin.attribute({ model: loaded, x, targets, output, baseDir: options.baseDir }, parsed.data);
   } catch (error) {
     targets.dispose();
     throw error;

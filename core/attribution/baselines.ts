@@ -8,7 +8,7 @@ import { parseNpy, toFloat32 } from '../io/npy.ts';
 /**
  * A reference input ("absence of signal") for path methods: `zeros`; a constant number; `blur`,
  * a Gaussian blur of the input; `uniform`, noise uniform in each input's [min, max]; or a path to
- * a `.npy` file of one sample's shape (relative paths resolve against the working directory).
+ * a `.npy` file of one sample's shape (relative paths resolve against the run config's folder, else the working directory).
  */
 export const BaselineOption = z.union([
   z.enum(['zeros', 'blur', 'uniform']),
@@ -22,6 +22,8 @@ export interface BaselineSettings {
   blurSigma: number;
   /** Seed of the `uniform` baseline. */
   seed: number;
+  /** Directory a relative `.npy` path resolves against (default: the working directory). */
+  baseDir?: string;
 }
 
 /** The baseline for a batch `x` `[N, ...]`, of `x`'s shape. */
@@ -30,7 +32,7 @@ export function makeBaseline(x: tf.Tensor, option: BaselineOption, settings: Bas
   if (typeof option === 'number') return tf.fill(x.shape, option);
   if (option === 'blur') return gaussianBlur(x, settings.blurSigma);
   if (option === 'uniform') return uniformInRange(x, settings.seed);
-  return fromNpy(x, option);
+  return fromNpy(x, resolve(settings.baseDir ?? '.', option));
 }
 
 /**

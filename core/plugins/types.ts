@@ -136,6 +136,8 @@ export interface AttributionInput {
   targets: Tensor;
   /** Name of the output head that carries class scores. */
   output: string;
+  /** Directory that relative paths in the method's options resolve against (the run config's). */
+  baseDir?: string;
 }
 
 /** A method's result: maps of the input's shape, and optional per-sample statistics. */

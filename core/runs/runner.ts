@@ -299,7 +299,10 @@ async function processBatch(job: BatchJob) {
     for (const [i, method] of job.methods.entries()) {
       const methodId = manifest.methods[i].id;
       const m0 = Date.now();
-      const raw = await method.plugin.attribute({ model, x: batch.x, targets, output }, method.options);
+      const raw = await method.plugin.attribute(
+        { model, x: batch.x, targets, output, baseDir: manifest.baseDir },
+        method.options,
+      );
       const result: AttributionOutput = raw instanceof tf.Tensor ? { map: raw } : raw;
       try {
         if (result.map.shape.join() !== batch.x.shape.join()) {

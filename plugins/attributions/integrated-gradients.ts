@@ -42,11 +42,12 @@ export const integratedGradients: AttributionPlugin<Options> = {
   signed: true,
   defaults: { abs: false, reduce: 'sum' },
   cost: (o) => ({ forward: o.steps + 2, backward: o.steps }),
-  attribute: ({ model, x, targets, output }, options) => {
+  attribute: ({ model, x, targets, output, baseDir }, options) => {
     const { alphas, weights } = quadrature(options.rule, options.steps);
     const baseline = makeBaseline(x, options.baseline, {
       blurSigma: options.blurSigma,
       seed: seedOrRandom(options.seed),
+      baseDir,
     });
     let pathGradient: tf.Tensor[] = [];
     try {

@@ -118,6 +118,20 @@ test('--resume after a kill -9 yields the same maps as an uninterrupted run', as
   }
 });
 
+test('relative paths in method options resolve against the config folder, not the working directory', async () => {
+  writeNpy(join(dir, 'baseline.npy'), new Float32Array(8 * 8 * 3).fill(0.25), [8, 8, 3]);
+  const runs = join(dir, 'runs-f');
+  const { manifest } = await runAttributions({
+    id: 'relative-baseline',
+    runsDir: runs,
+    model: { plugin: 'layers-model', options: { path: model } },
+    dataset: { plugin: 'npy', options: { x, y }, batchSize: 8, limit: 8 },
+    methods: [{ plugin: 'integrated-gradients', options: { steps: 4, baseline: 'baseline.npy' } }],
+  }, { registry: builtinRegistry(), baseDir: dir });
+  assert.is(manifest.status, 'complete');
+  assert.equal(manifest.methods[0].perSample, ['completenessGap', 'relativeGap']);
+});
+
 test('custom Model, Dataset and Attribution plugins from examples/ run through the API', async () => {
   const registry = new Registry();
   for (const p of builtinRegistry().list('attribution')) registry.register(p, 'builtin');
