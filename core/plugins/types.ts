@@ -160,8 +160,11 @@ export interface AttributionPlugin<O = unknown> {
   signed: boolean;
   /** Conventions applied after the method unless the run says otherwise. */
   defaults?: { abs?: boolean; reduce?: ChannelReduction };
-  /** Cost per sample, for the README and progress estimates, e.g. `{ forward: 1, backward: 1 }`. */
-  cost?(options: O): { forward: number; backward: number };
+  /**
+   * Model evaluations per sample for a sample of `sampleShape` (without N), e.g.
+   * `{ forward: 1, backward: 1 }`; recorded in the run manifest.
+   */
+  cost?(options: O, sampleShape: number[]): { forward: number; backward: number };
   attribute(
     input: AttributionInput,
     options: O,

@@ -34,6 +34,8 @@ export const MethodRecord = z.object({
   mapShape: Shape,
   /** Names of per-sample statistics stored beside the maps. */
   perSample: z.array(z.string()).default([]),
+  /** Model evaluations per sample, as the method declares them for this input shape. */
+  cost: z.object({ forward: z.number(), backward: z.number() }).optional(),
 });
 export type MethodRecord = z.infer<typeof MethodRecord>;
 

@@ -170,6 +170,7 @@ export async function runAttributions(configInput: RunConfigInput, options: RunO
           conventions: conventions[i],
           mapShape: conventions[i].reduce === 'none' ? dataset!.sampleShape : dataset!.sampleShape.slice(0, -1),
           perSample: [],
+          cost: plugin.cost?.(methodOptions[i], dataset!.sampleShape),
         })),
         backend: { name: backend.name, package: backend.package, details: backend.details },
         versions: versions(),

@@ -39,7 +39,11 @@ export const occlusion: AttributionPlugin<Options> = {
   needs: ['forward-only'],
   signed: true,
   defaults: { abs: false, reduce: 'max' },
-  // No `cost`: it depends on the image size, 1 + ceil((H - window) / stride + 1) * (same for W).
+  cost: (options, [h, w]) => {
+    const window = Math.min(options.window, h, w);
+    const stride = options.stride ?? window;
+    return { forward: 1 + starts(h, window, stride).length * starts(w, window, stride).length, backward: 0 };
+  },
   attribute: ({ model, x, targets, output }, options) => {
     requireImages(x, 'occlusion');
     const [n, h, w] = x.shape as number[];

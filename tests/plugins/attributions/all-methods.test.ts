@@ -34,10 +34,9 @@ test('every built-in method registers, declares its contract and parses empty op
     assert.ok(m.reference && m.needs.length > 0, m.name);
     assert.ok(m.options.safeParse({}).success, `${m.name} parses {}`);
     assert.not.ok(m.options.safeParse({ nonsense: 1 }).success, `${m.name} rejects unknown options`);
-    if (m.cost) {
-      const cost = m.cost(m.options.parse({}));
-      assert.ok(cost.forward >= 1 && cost.backward >= 0, m.name);
-    }
+    assert.ok(m.cost, `${m.name} declares its cost`);
+    const cost = m.cost!(m.options.parse({}), [28, 28, 1]);
+    assert.ok(cost.forward >= 1 && cost.backward >= 0, m.name);
   }
 });
 

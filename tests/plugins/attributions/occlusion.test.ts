@@ -81,4 +81,10 @@ test('the result does not depend on maxBatch', async () => {
   model.dispose();
 });
 
+test('declares its cost from the image size: one full pass plus one per window', () => {
+  // 28 with window 4 and stride 4: 7 starts per axis; stride 3: 0, 3, ..., 21 and 24 = 9 starts.
+  assert.equal(occlusion.cost!(occlusion.options.parse({}), [28, 28, 1]), { forward: 50, backward: 0 });
+  assert.equal(occlusion.cost!(occlusion.options.parse({ stride: 3 }), [28, 28, 1]), { forward: 82, backward: 0 });
+});
+
 test.run();
