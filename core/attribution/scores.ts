@@ -68,6 +68,11 @@ export function inputGradient(
   });
 }
 
+/** Number of classes of a head, from one forward pass on a zero sample of `sampleShape`. */
+export function countClasses(model: LoadedModel, sampleShape: number[], output: string): number {
+  return tf.tidy(() => classScores(model, tf.zeros([1, ...sampleShape]), output).shape[1]);
+}
+
 /** Target scores `[N]` of a forward pass, without gradients. */
 export function targetScores(model: LoadedModel, x: tf.Tensor, targets: tf.Tensor, output: string): tf.Tensor1D {
   return tf.tidy(() => selectTargetScores(classScores(model, x, output), targets));

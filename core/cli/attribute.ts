@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { attribute } from '../attribution/attribute.ts';
 import { ChannelReductionSchema, resolveConventions } from '../attribution/reduce.ts';
-import { classScores, resolveOutput } from '../attribution/scores.ts';
+import { countClasses, resolveOutput } from '../attribution/scores.ts';
 import { parseTargetRule } from '../attribution/targets.ts';
 import { toLabels } from '../data/labels.ts';
 import { describeBackend, initBackend } from '../engine/backend.ts';
@@ -102,7 +102,7 @@ export const attributeCommand: Command = {
       }
       checkInputShape(model.inputShape, sampleShape, inputs.path);
       const output = resolveOutput(model, values.output);
-      const numClasses = tf.tidy(() => classScores(model, tf.zeros([1, ...sampleShape]), output).shape[1]);
+      const numClasses = countClasses(model, sampleShape, output);
       let labels: Int32Array | undefined;
       if (values.labels) {
         const file = openNpy(resolve(values.labels));

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import process from 'node:process';
 import { applyConventions, type Conventions, resolveConventions } from '../attribution/reduce.ts';
-import { classScores, resolveOutput } from '../attribution/scores.ts';
+import { classScores, countClasses, resolveOutput } from '../attribution/scores.ts';
 import { defaultTargetRule, describeTargetRule, resolveTargets, type TargetRule } from '../attribution/targets.ts';
 import { disposeBatch } from '../data/batches.ts';
 import { type BackendInfo, initBackend } from '../engine/backend.ts';
@@ -105,7 +105,7 @@ export async function runAttributions(configInput: RunConfigInput, options: RunO
     const output = resolveOutput(model, config.model.output);
     const outputIndex = model.outputs.findIndex((o) => o.name === output);
     const outputInfo = model.outputs[outputIndex];
-    const numClasses = probeClasses(model, dataset.sampleShape, output);
+    const numClasses = countClasses(model, dataset.sampleShape, output);
     const hasLabels = await peekHasLabels(dataset);
     const rule: TargetRule = config.target ?? defaultTargetRule(hasLabels);
     const rank = dataset.sampleShape.length + 1;
@@ -361,11 +361,6 @@ function parseOptions<T>(
     throw new GradlensError(`invalid options: ${describeZodIssues(result.error!.issues)}`, { where });
   }
   return result.data as T;
-}
-
-/** Number of classes of the head, from one forward pass on zeros. */
-function probeClasses(model: LoadedModel, sampleShape: number[], output: string): number {
-  return tf.tidy(() => classScores(model, tf.zeros([1, ...sampleShape]), output).shape[1]);
 }
 
 async function peekHasLabels(dataset: OpenedDataset): Promise<boolean> {
