@@ -6,15 +6,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
+import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RunStore } from '../../core/runs/store.ts';
 import { type Dashboard, startDashboard } from '../../ui/server/dashboard.ts';
+import { runAttributions } from '../../core/runs/runner.ts';
 import { builtinRegistry } from '../../ui/testing/model-run.ts';
 import { writeSyntheticRun } from '../../ui/testing/synthetic.ts';
 import { fixture } from './fixture.ts';
 
 const test = suite('ui browser');
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const CANDIDATES = [process.env.GRADLENS_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
 const executablePath = CANDIDATES.find((p): p is string => Boolean(p && existsSync(p)));
 export const CHROMIUM_ARGS = [
@@ -67,6 +70,22 @@ function defineBrowserTests(executablePath: string) {
       batches: 1,
       methods: ['a', 'b', 'c', 'd', 'e'].map((id, i) => ({ id, signed: i % 2 === 1 })),
     });
+    // The shortcut example's two models over its first 8 marked images (issue 5's comparison).
+    for (const [id, model] of [['shortcut-cheating', 'shortcut/model'], ['shortcut-clean', 'fashion-mnist/model']]) {
+      await runAttributions({
+        id,
+        runsDir: f.store.root,
+        model: { plugin: 'layers-model', options: { path: join(EXAMPLES, model, 'model.json') } },
+        dataset: {
+          plugin: 'npy',
+          options: { x: join(EXAMPLES, 'shortcut/data/marked-x.npy'), y: join(EXAMPLES, 'shortcut/data/marked-y.npy') },
+          batchSize: 4,
+          limit: 8,
+        },
+        methods: [{ plugin: 'vanilla-gradient' }, { plugin: 'gradient-x-input' }],
+        backend: 'cpu',
+      }, { registry: builtinRegistry(), baseDir: EXAMPLES });
+    }
     dashboard = await startDashboard({ runsDir: f.store.root, port: 0, registry: builtinRegistry(), baseDir: dir });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
@@ -158,6 +177,45 @@ function defineBrowserTests(executablePath: string) {
     await drawn(3);
     const rows = Number(await page.$eval('#grid', (g: HTMLElement) => g.dataset.rows));
     assert.ok(rows > 0 && rows < 64, `wrong-only rows: ${rows}`);
+  });
+
+  test('two runs over the same samples side by side, linked by ?run=a&compare=b', async () => {
+    await page.goto(`${dashboard.url}?run=shortcut-cheating&compare=shortcut-clean`);
+    await drawn(1);
+    assert.is(await page.locator('canvas.cell').count(), 4 * (2 + 2 + 1));
+    const counts = await colours('canvas.cell.map');
+    assert.ok(counts.every((n) => n > 4), `colours per cell: ${counts}`);
+    const heads = await page.locator('.col-head[data-run]').allTextContents();
+    assert.is(heads.length, 4);
+    assert.match(heads[0], /vanilla-gradient.*shortcut-cheating · layers-model shortcut\/model/);
+    assert.match(heads[3], /gradient-x-input.*shortcut-clean · layers-model fashion-mnist\/model/);
+    // every row gives each run's prediction and probability
+    assert.is(await page.locator('.grid-row:not(.head) .run-pred').count(), 4 * 2);
+    const pred = await page.locator('.run-pred').nth(1).textContent();
+    assert.match(pred, /^shortcut-clean pred .+ [\d.]+/, pred);
+    assert.is(await page.locator('#conventions .run-conventions').count(), 2);
+    assert.match(page.url(), /run=shortcut-cheating&compare=shortcut-clean/);
+    // agreement spans every shown column
+    await page.locator('canvas.cell.map').nth(0).click();
+    await page.waitForSelector('#large-view');
+    assert.is(await page.locator('#agreement tbody tr').count(), 4);
+    assert.match(await page.locator('#agreement tbody th').nth(3).textContent(), /^shortcut-clean:gradient-x-input$/);
+    await page.keyboard.press('Escape');
+    await page.selectOption('#sort', 'disagreement');
+    await page.selectOption('#filter', 'differ');
+    await page.waitForFunction(() => (document.getElementById('sort') as HTMLSelectElement).value === 'disagreement');
+    await page.selectOption('#filter', 'all');
+    await page.selectOption('#sort', 'index');
+    // a third run whose samples do not match is refused with the reason
+    await page.selectOption('#compare-picker', 'series');
+    await page.waitForSelector('#compare-notes');
+    assert.match(await page.locator('#compare-notes').textContent(), /'series' has samples of shape \[20, 3\]/);
+    assert.match(page.url(), /compare=shortcut-clean%2Cseries|compare=shortcut-clean,series/);
+    assert.is(await page.locator('canvas.cell').count(), 4 * 5);
+    await page.click('.compare-chip[data-run=shortcut-clean] .remove');
+    await page.click('.compare-chip[data-run=series] .remove');
+    await page.waitForFunction(() => document.querySelectorAll('canvas.cell').length === 4 * 3);
+    assert.is(await page.locator('#compare-notes').count(), 0);
   });
 
   test('a run started from the page computes and fills the grid', async () => {

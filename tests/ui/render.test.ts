@@ -6,6 +6,7 @@ import { agreementMatrix, disagreement, ranks, spearman } from '../../ui/app/ren
 import { paintPlane } from '../../ui/app/render/paint.ts';
 import { inputRgba, layoutOf, mapPlane } from '../../ui/app/render/layout.ts';
 import { visibleRows } from '../../ui/app/render/batch.ts';
+import { batchMismatch, parseRunQuery, runQuery } from '../../ui/app/compare.ts';
 
 const test = suite('ui render');
 const rgb = (lut: Uint8Array, i: number) => Array.from(lut.subarray(i * 3, i * 3 + 3));
@@ -107,6 +108,45 @@ test('rows: filters and sorts', () => {
   assert.equal(visibleRows(samples, { kind: 'all' }, 'confidence', none), [1, 2, 0]);
   assert.equal(visibleRows(samples, { kind: 'all' }, 'loss', none), [1, 2, 0]);
   assert.equal(visibleRows(samples, { kind: 'all' }, 'disagreement', (i) => [0.1, 0.5, 0.9][i]), [2, 1, 0]);
+});
+
+test('rows across compared runs: correct in every run, wrong in any, runs that differ', () => {
+  const a = [
+    { label: 0, prediction: 0, probabilities: [0.9, 0.1] },
+    { label: 1, prediction: 1, probabilities: [0.2, 0.8] },
+    { label: 1, prediction: 1, probabilities: [0.4, 0.6] },
+  ];
+  const b = [
+    { label: 0, prediction: 0, probabilities: [0.6, 0.4] },
+    { label: 1, prediction: 0, probabilities: [0.7, 0.3] },
+    { label: 1, prediction: 1, probabilities: [0.1, 0.9] },
+  ];
+  const none = () => 0;
+  assert.equal(visibleRows(a, { kind: 'correct' }, 'index', none, [b]), [0, 2]);
+  assert.equal(visibleRows(a, { kind: 'wrong' }, 'index', none, [b]), [1]);
+  assert.equal(visibleRows(a, { kind: 'differ' }, 'index', none, [b]), [1]);
+  // least sure run first: 0.6 (row 0, run b), 0.6 (row 2, run a), 0.7 (row 1, run b)
+  assert.equal(visibleRows(a, { kind: 'all' }, 'confidence', none, [b]), [0, 2, 1]);
+  // worst loss: row 1 (b: -ln 0.3) before row 2 (a: -ln 0.6) before row 0 (b: -ln 0.6 ties, index)
+  assert.equal(visibleRows(a, { kind: 'all' }, 'loss', none, [b]), [1, 0, 2]);
+});
+
+test('comparison: URL query and the same-samples check', () => {
+  assert.equal(parseRunQuery('?run=a&compare=b,c&compare=a&compare=b'), { run: 'a', compare: ['b', 'c'] });
+  assert.equal(parseRunQuery(''), { run: null, compare: [] });
+  assert.is(runQuery('?token=t&run=x', 'a', ['b', 'c']), '?token=t&run=a&compare=b%2Cc');
+  assert.is(runQuery('?compare=b', 'a', []), '?run=a');
+  const base = { run: 'a', ids: ['0', '1'], inputsShape: [2, 28, 28, 1] };
+  assert.is(batchMismatch(base, { ...base, run: 'b' }, 0), null);
+  assert.match(
+    batchMismatch(base, { run: 'b', ids: ['0'], inputsShape: [1, 28, 28, 1] }, 0)!,
+    /has 1 samples, 'a' has 2/,
+  );
+  assert.match(
+    batchMismatch(base, { run: 'b', ids: ['0', '7'], inputsShape: base.inputsShape }, 2)!,
+    /batch 3 of 'b' holds other samples than 'a' \(row 1: '7' vs '1'\)/,
+  );
+  assert.match(batchMismatch(base, { run: 'b', ids: base.ids, inputsShape: [2, 28, 28, 3] }, 0)!, /\[2, 28, 28, 3\]/);
 });
 
 test.run();

@@ -2,7 +2,7 @@
 export function gridPng(root: HTMLElement): Promise<Blob> {
   const rows = [...root.querySelectorAll<HTMLElement>('.grid-row:not(.head)')];
   const heads = [...root.querySelectorAll<HTMLElement>('.grid-row.head .col-head')].map((h) =>
-    h.firstChild?.textContent ?? h.textContent ?? ''
+    h.dataset.label ?? h.firstChild?.textContent ?? h.textContent ?? ''
   );
   const first = rows[0]?.querySelector<HTMLCanvasElement>('canvas.cell');
   const scale = first ? Math.max(1, Math.round(96 / Math.max(first.width, first.height))) : 1;

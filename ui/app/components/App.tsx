@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { getArray, getJson, saveBlob } from '../api.ts';
+import { batchMismatch, manifestMismatch, parseRunQuery, runQuery } from '../compare.ts';
 import { gridPng } from '../export.ts';
 import { agreements, disagreement, type Filter, ranges, visibleRows } from '../render/batch.ts';
 import { colorLut, defaultColorMap } from '../render/colormaps.ts';
 import type { JobInfo, LoadedBatch, Manifest, RunSummary, Samples, Settings } from '../types.ts';
 import { prepareView } from '../view.ts';
 import { BatchNav } from './BatchNav.tsx';
+import { ComparePicker } from './ComparePicker.tsx';
 import { Controls } from './Controls.tsx';
 import { Conventions } from './Conventions.tsx';
 import { Grid } from './Grid.tsx';
@@ -40,17 +42,67 @@ async function loadBatch(manifest: Manifest, index: number): Promise<LoadedBatch
   };
 }
 
+/** The shown run's batch and those of the compared runs that hold the same samples. */
+interface Loaded {
+  key: string;
+  index: number;
+  parts: { manifest: Manifest; batch: LoadedBatch }[];
+  /** Why a compared run is not shown beside this batch. */
+  notes: string[];
+}
+
+async function loadParts(base: Manifest, compare: string[], index: number): Promise<Loaded> {
+  const notes: string[] = [];
+  const key = [base.id, ...compare].join(',');
+  const opened = await Promise.allSettled(compare.map((id) => getJson<Manifest>(`/runs/${id}`)));
+  const others: Manifest[] = [];
+  opened.forEach((r, i) => {
+    if (r.status === 'rejected') notes.push(`cannot compare with '${compare[i]}': ${(r.reason as Error).message}`);
+    else {
+      const why = manifestMismatch(base, r.value);
+      if (why) notes.push(why);
+      else others.push(r.value);
+    }
+  });
+  const batches = await Promise.allSettled(
+    [base, ...others].map((m) =>
+      m.batches.some((b) => b.index === index)
+        ? loadBatch(m, index)
+        : Promise.reject(new Error(`'${m.id}' has no batch ${index + 1} yet (it has ${m.batches.length})`))
+    ),
+  );
+  if (batches[0].status === 'rejected') throw batches[0].reason;
+  const first = batches[0].value;
+  const parts = [{ manifest: base, batch: first }];
+  const baseKey = { run: base.id, ids: first.samples.ids, inputsShape: first.inputs.shape };
+  others.forEach((m, i) => {
+    const r = batches[i + 1];
+    if (r.status === 'rejected') return void notes.push((r.reason as Error).message);
+    const why = batchMismatch(
+      baseKey,
+      { run: m.id, ids: r.value.samples.ids, inputsShape: r.value.inputs.shape },
+      index,
+    );
+    if (why) notes.push(why);
+    else parts.push({ manifest: m, batch: r.value });
+  });
+  return { key, index, parts, notes };
+}
+
 function parseFilter(f: string): Filter {
   if (f.startsWith('class:')) return { kind: 'class', index: Number(f.slice(6)) };
-  return { kind: f as 'all' | 'correct' | 'wrong' };
+  return { kind: f as 'all' | 'correct' | 'wrong' | 'differ' };
 }
+
+const QUERY = parseRunQuery(location.search);
 
 export function App() {
   const [runs, setRuns] = useState<RunSummary[]>([]);
-  const [runId, setRunId] = useState<string | null>(new URLSearchParams(location.search).get('run'));
+  const [runId, setRunId] = useState<string | null>(QUERY.run);
+  const [compare, setCompare] = useState<string[]>(QUERY.compare);
   const [manifest, setManifest] = useState<Manifest | null>(null);
   const [batchIndex, setBatchIndex] = useState(0);
-  const [loaded, setLoaded] = useState<LoadedBatch | null>(null);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [settings, setSettings] = useState<Settings>(DEFAULTS);
   const [open, setOpen] = useState<{ sample: number; method: number } | null>(null);
   const [showForm, setShowForm] = useState(false);
@@ -97,15 +149,25 @@ export function App() {
     if (job && job.state !== 'running') refreshRuns();
   }, [job?.state]);
 
+  // The URL names what is shown, so a comparison can be linked (?run=a&compare=b).
+  const compareKey = compare.filter((id) => id !== runId).join(',');
+  useEffect(() => {
+    const query = runQuery(location.search, runId, compareKey ? compareKey.split(',') : []);
+    if (query !== location.search) history.replaceState(null, '', `${location.pathname}${query}`);
+  }, [runId, compareKey]);
+
   const available = manifest?.batches.length ?? 0;
   useEffect(() => {
     if (!manifest || batchIndex >= available) return;
-    if (loaded && loaded.run === manifest.id && loaded.index === batchIndex) return;
-    loadBatch(manifest, batchIndex).then(setLoaded).catch((e) => setError(e.message));
-  }, [manifest?.id, batchIndex, available]);
+    const key = [manifest.id, ...(compareKey ? compareKey.split(',') : [])].join(',');
+    if (loaded && loaded.key === key && loaded.index === batchIndex) return;
+    loadParts(manifest, compareKey ? compareKey.split(',') : [], batchIndex).then(setLoaded).catch((e) =>
+      setError(e.message)
+    );
+  }, [manifest?.id, batchIndex, available, compareKey]);
 
   const view = useMemo(
-    () => (manifest && loaded && loaded.run === manifest.id ? prepareView(manifest, loaded) : null),
+    () => (manifest && loaded && loaded.parts[0].manifest.id === manifest.id ? prepareView(loaded.parts) : null),
     [loaded, manifest?.id],
   );
   const rangesByMethod = useMemo(
@@ -123,7 +185,15 @@ export function App() {
   }, [view, settings.sort]);
   const rows = useMemo(
     () =>
-      view ? visibleRows(view.info, parseFilter(settings.filter), settings.sort, (i) => disagreements?.[i] ?? 0) : [],
+      view
+        ? visibleRows(
+          view.info,
+          parseFilter(settings.filter === 'differ' && view.runs.length < 2 ? 'all' : settings.filter),
+          settings.sort,
+          (i) => disagreements?.[i] ?? 0,
+          view.runs.slice(1).map((r) => r.info),
+        )
+        : [],
     [view, settings.filter, settings.sort, disagreements],
   );
 
@@ -157,11 +227,22 @@ export function App() {
       <header class='top'>
         <h1>gradlens</h1>
         <RunPicker runs={runs} value={runId} onChange={setRunId} />
+        <ComparePicker
+          runs={runs}
+          runId={runId}
+          compare={compareKey ? compareKey.split(',') : []}
+          onChange={setCompare}
+        />
         <BatchNav index={batchIndex} count={available} onChange={setBatchIndex} />
         <button type='button' id='new-run' onClick={() => setShowForm(true)}>New run…</button>
         <button type='button' id='export-grid' disabled={!view} onClick={exportGrid}>Export grid PNG</button>
       </header>
-      <Controls settings={settings} classNames={classNames} onChange={(s) => setSettings({ ...settings, ...s })} />
+      <Controls
+        settings={settings}
+        classNames={classNames}
+        comparing={(view?.runs.length ?? 1) > 1}
+        onChange={(s) => setSettings({ ...settings, ...s })}
+      />
       {error && (
         <p class='error' id='error'>
           {error} <button type='button' onClick={() => setError(null)}>×</button>
@@ -170,6 +251,11 @@ export function App() {
       {job?.state === 'failed' && job.runId === runId && <p class='error' id='job-error'>The run failed: {job.error}
       </p>}
       {manifest && <Progress manifest={manifest} />}
+      {loaded && loaded.notes.length > 0 && loaded.parts[0].manifest.id === manifest?.id && (
+        <div class='warning' id='compare-notes'>
+          {loaded.notes.map((n) => <p key={n}>Not shown beside '{manifest.id}': {n}</p>)}
+        </div>
+      )}
       <main>
         <section class='grid-wrap'>
           {!runId && <p class='empty'>No runs in this directory yet. Start one with “New run…”.</p>}
@@ -187,7 +273,12 @@ export function App() {
             />
           )}
         </section>
-        {manifest && <Conventions manifest={manifest} settings={settings} />}
+        {manifest && (
+          <Conventions
+            manifests={view ? loaded!.parts.map((p) => p.manifest) : [manifest]}
+            settings={settings}
+          />
+        )}
       </main>
       {open && view && (
         <LargeView

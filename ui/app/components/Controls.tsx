@@ -3,7 +3,7 @@ import type { Settings } from '../types.ts';
 
 /** Display settings: colour map, overlay, normalisation, clipping, filter and sort. */
 export function Controls(
-  props: { settings: Settings; classNames: string[]; onChange: (s: Partial<Settings>) => void },
+  props: { settings: Settings; classNames: string[]; comparing?: boolean; onChange: (s: Partial<Settings>) => void },
 ) {
   const { settings: s, onChange } = props;
   const value = (e: Event) => (e.target as HTMLInputElement).value;
@@ -64,8 +64,9 @@ export function Controls(
         Show
         <select id='filter' value={s.filter} onChange={(e) => onChange({ filter: value(e) })}>
           <option value='all'>all</option>
-          <option value='correct'>correct</option>
-          <option value='wrong'>wrong</option>
+          <option value='correct'>{props.comparing ? 'correct in every run' : 'correct'}</option>
+          <option value='wrong'>{props.comparing ? 'wrong in any run' : 'wrong'}</option>
+          {props.comparing && <option value='differ'>runs predict differently</option>}
           {props.classNames.map((name, i) => <option key={i} value={`class:${i}`}>class {name}</option>)}
         </select>
       </label>
@@ -73,9 +74,9 @@ export function Controls(
         Sort by
         <select id='sort' value={s.sort} onChange={(e) => onChange({ sort: value(e) as Settings['sort'] })}>
           <option value='index'>order in batch</option>
-          <option value='confidence'>confidence (least sure first)</option>
-          <option value='loss'>loss (highest first)</option>
-          <option value='disagreement'>disagreement between methods</option>
+          <option value='confidence'>confidence (least sure first{props.comparing ? ', any run' : ''})</option>
+          <option value='loss'>loss (highest first{props.comparing ? ', any run' : ''})</option>
+          <option value='disagreement'>disagreement between {props.comparing ? 'columns' : 'methods'}</option>
         </select>
       </label>
     </div>

@@ -1,16 +1,16 @@
+import { modelLabel } from '../compare.ts';
 import type { Manifest, Settings } from '../types.ts';
 
-/**
- * Everything that changes how a map should be read, always visible beside the grid: per method
- * abs/signed and channel reduction; for the run the target rule, the head explained, pre- or
- * post-softmax scores; and how the page itself normalises.
- */
-export function Conventions(props: { manifest: Manifest; settings: Settings }) {
-  const { manifest: m, settings: s } = props;
-  const keepsChannels = m.methods.some((x) => x.mapShape.length === 3);
+/** One run's conventions: the target rule, the head explained, scores, input, and per method abs and reduction. */
+function RunConventions(props: { manifest: Manifest; heading: boolean; index: number }) {
+  const { manifest: m } = props;
   return (
-    <aside class='conventions' id='conventions'>
-      <h3>Conventions</h3>
+    <section class={`run-conventions run-${props.index % 4}`} data-run={m.id}>
+      {props.heading && (
+        <h4>
+          {m.id} <span class='muted'>· {modelLabel(m)}</span>
+        </h4>
+      )}
       <dl>
         <dt>target</dt>
         <dd>{m.target.rule} — {m.target.description}</dd>
@@ -46,6 +46,22 @@ export function Conventions(props: { manifest: Manifest; settings: Settings }) {
           ))}
         </tbody>
       </table>
+    </section>
+  );
+}
+
+/**
+ * Everything that changes how a map should be read, always visible beside the grid: per method
+ * abs/signed and channel reduction; for the run the target rule, the head explained, pre- or
+ * post-softmax scores; and how the page itself normalises. With runs compared, each run's own.
+ */
+export function Conventions(props: { manifests: Manifest[]; settings: Settings }) {
+  const { manifests, settings: s } = props;
+  const keepsChannels = manifests.some((m) => m.methods.some((x) => x.mapShape.length === 3));
+  return (
+    <aside class='conventions' id='conventions'>
+      <h3>Conventions</h3>
+      {manifests.map((m, i) => <RunConventions key={m.id} manifest={m} heading={manifests.length > 1} index={i} />)}
       <p class='muted'>
         Display: {s.norm === 'map' ? 'each map on its own range' : 'one range per column'}, clipped at the{' '}
         {s.clip}th percentile{s.cmap === 'auto' ? '; hot for unsigned, diverging around 0 for signed' : `; ${s.cmap}`}.

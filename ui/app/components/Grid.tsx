@@ -19,7 +19,8 @@ export interface GridProps {
 
 /**
  * One row per sample: its label, prediction and probability, the input, then one cell per
- * method. All cells are painted in one pass after render, from the raw float32 maps.
+ * method. With runs compared, every run's columns follow, headed by the run and its model, and
+ * each row gives every run's prediction. All cells are painted in one pass after render, from the raw float32 maps.
  */
 export function Grid(props: GridProps) {
   const ref = useRef<HTMLDivElement>(null);
@@ -51,41 +52,68 @@ export function Grid(props: GridProps) {
   const names = view.samples.classNames;
   const name = (k: number | null) => (k === null ? '—' : names?.[k] ?? String(k));
   const image = view.layout.kind === 'image';
+  const comparing = view.runs.length > 1;
   return (
     <div class={`grid ${image ? 'images' : 'series'}`} ref={ref} id='grid' data-rows={rows.length}>
       <div class='grid-row head'>
         <div class='row-info'>sample</div>
         <div class='col-head'>input</div>
         {view.methods.map((m, j) => (
-          <div class='col-head' key={m.id}>
+          <div class={`col-head run-${m.runIndex % 4}`} key={`${m.run}/${m.id}`} data-run={m.run} data-label={m.name}>
             <div title={m.signed ? 'signed map' : 'unsigned map'}>{m.id}{m.signed ? ' (±)' : ''}</div>
+            {comparing && (
+              <div class='col-run' title={`run ${m.run}, model ${view.runs[m.runIndex].model}`}>
+                {m.run} · {view.runs[m.runIndex].model}
+              </div>
+            )}
             <ColorBar lut={props.luts[j]} range={props.norm === 'column' ? props.ranges[j][0] : undefined} />
           </div>
         ))}
       </div>
       {rows.map((s) => {
         const info = view.info[s];
-        const wrong = info.label !== null && info.label !== info.prediction;
+        const wrong = view.runs.some((r) => r.info[s].label !== null && r.info[s].label !== r.info[s].prediction);
         return (
           <div class={`grid-row ${wrong ? 'wrong' : ''}`} key={s} data-sample={s}>
             <div class='row-info'>
               <div class='sample-id' title={view.samples.ids[s]}>#{s} {view.samples.ids[s]}</div>
-              <div>
-                label <b>{name(info.label)}</b>
-              </div>
-              <div>
-                pred <b class={wrong ? 'bad' : 'good'}>{name(info.prediction)}</b> {fmt(confidence(info))}
-              </div>
-              {info.label !== null && <div class='muted'>loss {fmt(loss(info))}</div>}
+              {comparing
+                ? view.runs.map((r, k) => {
+                  const ri = r.info[s];
+                  const bad = ri.label !== null && ri.label !== ri.prediction;
+                  const names = r.samples.classNames;
+                  const n = (c: number | null) => (c === null ? '—' : names?.[c] ?? String(c));
+                  return (
+                    <div class={`run-pred run-${k % 4}`} key={r.id} title={`run ${r.id}, model ${r.model}`}>
+                      <span class='run-tag'>{r.id}</span> pred <b class={bad ? 'bad' : 'good'}>{n(ri.prediction)}</b>
+                      {' '}
+                      {fmt(confidence(ri))}
+                      {ri.label !== null && (k === 0 || ri.label !== view.info[s].label)
+                        ? ` (label ${n(ri.label)})`
+                        : ''}
+                    </div>
+                  );
+                })
+                : (
+                  <>
+                    <div>
+                      label <b>{name(info.label)}</b>
+                    </div>
+                    <div>
+                      pred <b class={wrong ? 'bad' : 'good'}>{name(info.prediction)}</b> {fmt(confidence(info))}
+                    </div>
+                    {info.label !== null && <div class='muted'>loss {fmt(loss(info))}</div>}
+                  </>
+                )}
             </div>
             <canvas class='cell input' data-sample={s} data-method={-1} onClick={() => props.onOpen(s, -1)} />
             {view.methods.map((m, j) => (
               <canvas
                 class='cell map'
-                key={m.id}
+                key={`${m.run}/${m.id}`}
                 data-sample={s}
                 data-method={j}
-                title={`${m.id}, sample ${s}`}
+                title={`${m.name}, sample ${s}`}
                 onClick={() => props.onOpen(s, j)}
               />
             ))}

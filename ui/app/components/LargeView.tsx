@@ -61,15 +61,15 @@ export function LargeView(props: LargeViewProps) {
       else setHover(`t ${t}: ${(view.series![sample].subarray(t * L.features, (t + 1) * L.features)).join(', ')}`);
     }
   };
-  const base = `${view.run}-b${view.batch}-${m?.id ?? 'input'}-${sample}`;
+  const base = `${m?.run ?? view.run}-b${view.batch}-${m?.id ?? 'input'}-${sample}`;
   const path = m
-    ? `/runs/${view.run}/batches/${view.batch}/maps/${m.id}`
+    ? `/runs/${m.run}/batches/${view.batch}/maps/${m.id}`
     : `/runs/${view.run}/batches/${view.batch}/inputs`;
   return (
     <div class='modal' onClick={(e) => e.target === e.currentTarget && props.onClose()}>
       <div class='modal-body large-view' id='large-view'>
         <header>
-          <b>{m ? m.id : 'input'}</b> · sample #{sample} {view.samples.ids[sample]}
+          <b>{m ? m.name : 'input'}</b> · sample #{sample} {view.samples.ids[sample]}
           <button type='button' class='close' onClick={props.onClose}>×</button>
         </header>
         <canvas
@@ -96,7 +96,7 @@ export function LargeView(props: LargeViewProps) {
             Export .npy
           </button>
         </div>
-        <Agreement names={view.methods.map((x) => x.id)} matrix={agreements(view.methods, sample)} />
+        <Agreement names={view.methods.map((x) => x.name)} matrix={agreements(view.methods, sample)} />
       </div>
     </div>
   );

@@ -65,40 +65,59 @@ export function agreements(methods: MethodPlanes[], sample: number): number[][] 
   return agreementMatrix(methods.map((m) => m.planes[sample]));
 }
 
-export type Filter = { kind: 'all' } | { kind: 'correct' } | { kind: 'wrong' } | { kind: 'class'; index: number };
+export type Filter =
+  | { kind: 'all' }
+  | { kind: 'correct' }
+  | { kind: 'wrong' }
+  | { kind: 'class'; index: number }
+  | { kind: 'differ' };
 export type SortKey = 'index' | 'confidence' | 'loss' | 'disagreement';
+
+const isCorrect = (s: SampleInfo) => s.label !== null && s.label === s.prediction;
+const isWrong = (s: SampleInfo) => s.label !== null && s.label !== s.prediction;
 
 /**
  * The rows to show, in order: samples passing the filter, sorted by the key (confidence
  * ascending puts the least sure first; loss and disagreement descending put the worst first).
+ * With runs compared (`others`, each run's facts per sample), `correct` means correct in every
+ * run, `wrong` wrong in any, `differ` that the runs predict differently; confidence sorts by the
+ * least sure run and loss by the worst.
  */
 export function visibleRows(
   samples: SampleInfo[],
   filter: Filter,
   sort: SortKey,
   disagreementOf: (i: number) => number,
+  others: SampleInfo[][] = [],
 ): number[] {
+  const all = (i: number) => [samples[i], ...others.map((o) => o[i])];
   const keep = samples.map((_, i) => i).filter((i) => {
     const s = samples[i];
     switch (filter.kind) {
       case 'all':
         return true;
       case 'correct':
-        return s.label !== null && s.label === s.prediction;
+        return all(i).every(isCorrect);
       case 'wrong':
-        return s.label !== null && s.label !== s.prediction;
+        return all(i).some(isWrong);
       case 'class':
         return (s.label ?? s.prediction) === filter.index;
+      case 'differ':
+        return others.some((o) => o[i].prediction !== s.prediction);
     }
   });
+  const worst = (values: number[], pick: (...v: number[]) => number) => {
+    const finite = values.filter((v) => !Number.isNaN(v));
+    return finite.length === 0 ? NaN : pick(...finite);
+  };
   const key = (i: number): number => {
     switch (sort) {
       case 'index':
         return i;
       case 'confidence':
-        return confidence(samples[i]);
+        return worst(all(i).map(confidence), Math.min);
       case 'loss':
-        return -loss(samples[i]);
+        return -worst(all(i).map(loss), Math.max);
       case 'disagreement':
         return -disagreementOf(i);
     }
