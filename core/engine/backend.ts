@@ -1,6 +1,8 @@
 import process from 'node:process';
 import { tf } from './tf.ts';
 import { GradlensError } from '../errors.ts';
+import { registerGradients } from './gradients.ts';
+import { registerMaskGrad } from './wasm/mask-grad.ts';
 import { gradlensWasmKernels, registerWasmKernels } from './wasm/index.ts';
 
 /** Backends in the order `auto` tries them: native GPU, native CPU, WebAssembly, plain JS. */
@@ -55,6 +57,8 @@ export async function initBackend(request?: string): Promise<BackendInfo> {
   for (const name of order) {
     try {
       current = { ...(await activate(name)), skipped };
+      // Same-valued gradients with fewer full-size passes (batch norm, ReLU); see gradients.ts.
+      registerGradients();
       return current;
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -108,6 +112,7 @@ async function activate(name: BackendName): Promise<Omit<BackendInfo, 'skipped'>
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
   await tf.ready();
+  registerMaskGrad('cpu');
   return { id: 'cpu', name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', details: {} };
 }
 

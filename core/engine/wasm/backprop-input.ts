@@ -30,32 +30,36 @@ function spreadAndPad(dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Ten
   const [n, oh, ow, c] = dy.shape;
   const [sh, sw] = [info.strideHeight, info.strideWidth];
   let spread: tf.Tensor4D = dy;
+  // Rows/columns of zeros the stride grid leaves after the last output position; the padding
+  // below accounts for them instead of slicing them off (a full copy).
+  let [extraH, extraW] = [0, 0];
   if (sh > 1 || sw > 1) {
     // [N, oh, 1, ow, 1, C] padded to [N, oh, sh, ow, sw, C] puts the zeros between positions.
     const grid = tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [
       0,
       0,
     ]]);
-    spread = tf.slice(tf.reshape(grid, [n, oh * sh, ow * sw, c]) as tf.Tensor4D, 0, [
-      n,
-      (oh - 1) * sh + 1,
-      (ow - 1) * sw + 1,
-      c,
-    ]);
+    spread = tf.reshape(grid, [n, oh * sh, ow * sw, c]) as tf.Tensor4D;
+    [extraH, extraW] = [sh - 1, sw - 1];
   }
   const top = info.effectiveFilterHeight - 1 - info.padInfo.top;
   const left = info.effectiveFilterWidth - 1 - info.padInfo.left;
-  const bottom = info.inHeight + info.effectiveFilterHeight - 1 - top - spread.shape[1];
-  const right = info.inWidth + info.effectiveFilterWidth - 1 - left - spread.shape[2];
-  // Negative amounts (only with explicit paddings) crop instead.
-  const padded = tf.pad(spread, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [
-    Math.max(left, 0),
-    Math.max(right, 0),
-  ], [0, 0]]);
-  if (top >= 0 && left >= 0 && bottom >= 0 && right >= 0) return padded;
+  const bottom = info.inHeight + info.effectiveFilterHeight - 1 - top - (spread.shape[1] - extraH);
+  const right = info.inWidth + info.effectiveFilterWidth - 1 - left - (spread.shape[2] - extraW);
+  // Amounts relative to `spread` (which may carry extra trailing zeros); negative ones crop.
+  const [b, r] = [bottom - extraH, right - extraW];
+  const padded = top > 0 || left > 0 || b > 0 || r > 0
+    ? tf.pad(spread, [[0, 0], [Math.max(top, 0), Math.max(b, 0)], [Math.max(left, 0), Math.max(r, 0)], [0, 0]])
+    : spread;
+  if (top >= 0 && left >= 0 && b >= 0 && r >= 0) return padded;
   const h = info.inHeight + info.effectiveFilterHeight - 1;
   const w = info.inWidth + info.effectiveFilterWidth - 1;
   return tf.slice(padded, [0, Math.max(-top, 0), Math.max(-left, 0), 0], [n, h, w, c]);
+}
+
+/** The filter reversed along its spatial axes (a no-op for 1x1 filters, the common case). */
+function flip(filter: tf.Tensor4D): tf.Tensor4D {
+  return filter.shape[0] === 1 && filter.shape[1] === 1 ? filter : tf.reverse(filter, [0, 1]);
 }
 
 function convInfo(attrs: ConvAttrs, filterShape: number[], depthwise: boolean): tf.backend_util.Conv2DInfo {
@@ -78,7 +82,7 @@ export function conv2dBackpropInput(fallback: KernelFunc): KernelFunc {
     const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
     return tf.tidy(() => {
       const info = convInfo(attrs, filter.shape, false);
-      const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+      const flipped = tf.transpose(flip(filter), [0, 1, 3, 2]) as tf.Tensor4D;
       return tf.conv2d(spreadAndPad(dy, info), flipped, 1, 'valid', 'NHWC', [info.dilationHeight, info.dilationWidth]);
     });
   };
@@ -95,7 +99,7 @@ export function depthwiseBackpropInput(): KernelFunc {
     return tf.tidy(() => {
       const info = convInfo(attrs, filter.shape, true);
       const [fh, fw, c, m] = filter.shape;
-      const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [fh, fw, c * m, 1]) as tf.Tensor4D;
+      const flipped = tf.reshape(flip(filter), [fh, fw, c * m, 1]) as tf.Tensor4D;
       const dilations: [number, number] = [info.dilationHeight, info.dilationWidth];
       const dx = tf.depthwiseConv2d(spreadAndPad(dy, info), flipped, 1, 'valid', 'NHWC', dilations);
       if (m === 1) return dx;

@@ -1,0 +1,70 @@
+/**
+ * `tsx bench/profile.ts [workload] [method] [batch]`: where the time of one attribution call goes,
+ * by tfjs kernel (tf.profile; wasm kernels are synchronous, so kernel times are wall times) plus
+ * the time outside kernels (JS: noise, chunking, the tape). Defaults: mobilenetv2 vanilla 4, wasm.
+ * `--backend NAME` picks another backend. Prints the kernels taking >= 0.5% of the total.
+ */
+import process from 'node:process';
+import { initBackend } from '../core/engine/backend.ts';
+import { tf } from '../core/engine/tf.ts';
+import { fromLayersModel } from '../core/models/layers.ts';
+import { integratedGradients } from '../plugins/attributions/integrated-gradients.ts';
+import { smoothgrad } from '../plugins/attributions/smoothgrad.ts';
+import { vanillaGradient } from '../plugins/attributions/vanilla-gradient.ts';
+import { WORKLOADS } from './workloads.ts';
+
+const args = process.argv.slice(2);
+const flag = args.indexOf('--backend');
+const backend = flag >= 0 ? args.splice(flag, 2)[1] : 'wasm';
+const [name = 'mobilenetv2', method = 'vanilla', batchText] = args;
+const workload = WORKLOADS.find((w) => w.name === name);
+if (!workload) throw new Error(`unknown workload ${name}`);
+const batch = Number(batchText ?? (name === 'mobilenetv2' ? 4 : workload.batch));
+await initBackend(backend);
+const model = fromLayersModel(await workload.build());
+const x = tf.randomUniform([batch, ...workload.inputShape], 0, 1, 'float32', 1);
+const targets = tf.randomUniform([batch], 0, workload.classes, 'int32', 2);
+const plugins = {
+  vanilla: [vanillaGradient, {}],
+  smoothgrad: [smoothgrad, { samples: 50, seed: 1 }],
+  ig: [integratedGradients, { steps: 50 }],
+} as const;
+const [plugin, options] = plugins[method as keyof typeof plugins];
+const run = async () => {
+  const out = await plugin.attribute(
+    { model, x, targets, output: model.outputs[0].name },
+    plugin.options.parse(options) as never,
+  );
+  const map = out instanceof tf.Tensor ? out : out.map;
+  await map.data();
+  tf.dispose(out instanceof tf.Tensor ? out : [out.map, ...Object.values(out.perSample ?? {})]);
+};
+await run();
+const t0 = performance.now();
+await run();
+const plain = performance.now() - t0;
+const t1 = performance.now();
+const info = await tf.profile(run);
+const profiled = performance.now() - t1;
+const byKernel = new Map<string, { ms: number; calls: number }>();
+for (const k of info.kernels) {
+  const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+  entry.ms += Number(k.kernelTimeMs) || 0;
+  entry.calls++;
+  byKernel.set(k.name, entry);
+}
+const kernelMs = [...byKernel.values()].reduce((a, b) => a + b.ms, 0);
+console.log(
+  `${name} ${method} batch ${batch} on ${backend}: ${plain.toFixed(0)} ms unprofiled; profiled ${
+    profiled.toFixed(0)
+  } ms, of which kernels ${kernelMs.toFixed(0)} ms`,
+);
+for (const [kernel, { ms, calls }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
+  if (ms < 0.005 * kernelMs) continue;
+  console.log(
+    `  ${kernel.padEnd(36)} ${ms.toFixed(1).padStart(8)} ms ${
+      (100 * ms / kernelMs).toFixed(1).padStart(5)
+    }%  ${calls} calls`,
+  );
+}
+process.exit(0);
