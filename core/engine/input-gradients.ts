@@ -12,7 +12,8 @@
  * are the same kernels as tfjs's fused gradient runs, so results are unchanged.
  *
  * Outside a gradient tape (plain forward passes) nothing changes: the fast fused kernels run.
- * Tfjs-layers: Conv2D and Dense always call the fused ops (also without an activation).
+ * Tfjs-layers: Conv2D and Dense always call the fused ops (also without an activation); a
+ * ReLU layer with maxValue 6 evaluates as one Relu6 (same values, half the passes).
  * Graph models: `_FusedConv2D`, `FusedDepthwiseConv2dNative` and `_FusedMatMul` nodes.
  */
 import { tf } from './tf.ts';
@@ -61,6 +62,7 @@ interface LayerLike {
   dataFormat?: string;
   dilationRate?: number | number[];
   layers?: LayerLike[];
+  maxValue?: number | null;
 }
 
 /**
@@ -89,6 +91,14 @@ function splitCall(layer: LayerLike): ((original: Call) => Call) | undefined {
   const name = layer.getClassName();
   if (name === 'Conv2D' && layer.rank === 2) return (original) => unfusedWhenTaped(layer, original, conv2dLayer);
   if (name === 'Dense') return (original) => unfusedWhenTaped(layer, original, denseLayer);
+  // ReLU(maxValue: 6) is Relu then ClipByValue: two forward passes and two gradients, where
+  // Relu6 is one of each with the same values (0 < x <= 6 passes the gradient either way).
+  if (name === 'ReLU' && layer.maxValue === 6) {
+    return (original) => (inputs, kwargs) =>
+      recordingGradients()
+        ? tf.relu6(Array.isArray(inputs) ? inputs[0] : inputs)
+        : original.call(layer, inputs, kwargs);
+  }
   return undefined;
 }
 

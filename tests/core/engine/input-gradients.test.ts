@@ -92,6 +92,29 @@ test('LayersModel: vanilla gradient runs no weight-gradient kernel and equals th
   model.dispose();
 });
 
+test("LayersModel: ReLU(maxValue 6) runs as one Relu6 under a tape, with the plain path's gradient", async () => {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, useBias: false }));
+  m.add(tf.layers.batchNormalization({ epsilon: 1e-3 }));
+  m.add(tf.layers.reLU({ maxValue: 6 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 5 }));
+  const loaded = fromLayersModel(m);
+  // Inputs large enough that some activations exceed 6.
+  const input = tf.mul(x(), 8);
+  const t = targets();
+  const { names } = await profile(() => inputGradient(loaded, input, t, loaded.outputs[0].name));
+  assert.ok(names.includes('Relu6'), names.join(' '));
+  assert.not.ok(names.includes('ClipByValue'), names.join(' '));
+  const ours = inputGradient(loaded, input, t, loaded.outputs[0].name);
+  const plain = plainGradient((v) => m.apply(v) as tf.Tensor, input, t);
+  const [a, b] = [ours.dataSync(), plain.dataSync()];
+  const scale = Math.max(...b.map(Math.abs));
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-5 * scale, `[${i}] ${v} vs ${b[i]}`));
+  tf.dispose([input, t, ours, plain]);
+  m.dispose();
+});
+
 test('GraphModel: fused nodes differentiate only the input and match the plain path', async () => {
   const model = fusedGraphModel();
   const loaded = fromGraphModel(model as unknown as tf.GraphModel);
