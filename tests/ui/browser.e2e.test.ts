@@ -245,6 +245,41 @@ function defineBrowserTests(executablePath: string) {
     assert.is(await page.locator('#job-error').count(), 0);
   });
 
+  test("the form lists a model's heads and runs on the one chosen by name, with abs/channel choices", async () => {
+    await page.click('#new-run');
+    await page.waitForFunction(() => document.querySelectorAll('#form-model option').length > 0);
+    await page.selectOption('#form-model', 'layers-model');
+    await page.fill('#model-path', join(EXAMPLES, 'multi-head/model/model.json'));
+    assert.is(await page.getAttribute('#form-output', 'placeholder'), 'default: first output');
+    await page.click('#form-list-outputs');
+    await page.waitForSelector('.head-choice[data-head=body_part]', { timeout: 20000 });
+    assert.equal(await page.locator('.head-choice').allTextContents(), [
+      '0: class_logits',
+      '1: body_part',
+      '2: class_probs',
+    ]);
+    await page.click('.head-choice[data-head=body_part]');
+    assert.is(await page.inputValue('#form-output'), 'body_part');
+    await page.selectOption('#form-dataset', 'npy');
+    await page.fill('#dataset-x', join(EXAMPLES, 'fashion-mnist/data/sample-x.npy'));
+    await page.fill('#dataset-y', join(EXAMPLES, 'multi-head/data/sample-part.npy'));
+    await page.fill('#form-batch-size', '4');
+    await page.fill('#form-count', '1');
+    await page.fill('#form-id', 'multi-head-body');
+    await page.selectOption('#conv-vanilla-gradient-abs', 'no');
+    await page.selectOption('#conv-vanilla-gradient-reduce', 'l2');
+    await page.click('#form-submit');
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 1 / 1', null, {
+      timeout: 20000,
+    });
+    await page.waitForSelector('#progress', { state: 'detached', timeout: 20000 });
+    const m = dashboard.store.read('multi-head-body');
+    assert.is(m.status, 'complete');
+    assert.is(m.model.output.name, 'body_part');
+    assert.equal(m.methods[0].conventions, { abs: false, reduce: 'l2' });
+    assert.match(await page.locator('#conventions').textContent(), /'body_part' \(#1\)/);
+  });
+
   test('no console errors along the way', () => {
     assert.equal(problems, []);
   });

@@ -93,6 +93,32 @@ test('a run computes in a child process; the API answers within 100 ms meanwhile
   assert.is(done.progress?.batchesDone, 30);
 });
 
+test("a model's heads are listed by loading it in a child process", async () => {
+  const { store, dir } = await fixture();
+  const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS] });
+  const app = createApp(store, { registry: builtinRegistry(), jobs });
+  const ask = (body: unknown) =>
+    app.request('/api/jobs/outputs', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const model = fileURLToPath(new URL('../../examples/multi-head/model/model.json', import.meta.url));
+  const [good, missing, unknown] = await Promise.all([
+    ask({ plugin: 'layers-model', options: { path: model } }),
+    ask({ plugin: 'layers-model', options: { path: 'nowhere/model.json' } }),
+    ask({ plugin: 'nope', options: {} }),
+  ]);
+  const body = await good.json();
+  assert.is(good.status, 200, JSON.stringify(body));
+  assert.equal(body.outputs.map((o: { name: string }) => o.name), ['class_logits', 'body_part', 'class_probs']);
+  assert.equal(body.outputs[1].shape, [4]);
+  assert.is(missing.status, 400);
+  assert.match((await missing.json()).error, /cannot load the model: .*not found/);
+  assert.is(unknown.status, 400);
+  assert.match((await unknown.json()).error, /unknown model plugin 'nope'/);
+});
+
 test('a run that fails reports the error', async () => {
   const { dir } = await fixture();
   const store = new RunStore(mkdtempSync(join(tmpdir(), 'gradlens-runs-')));

@@ -31,6 +31,7 @@ export interface PluginInfo {
   description: string;
   schema: JsonSchema | null;
   signed?: boolean;
+  defaults?: { abs?: boolean; reduce?: string };
 }
 
 export interface Plugins {

@@ -3,6 +3,8 @@
  * Usage: `child.ts <job.json>` where the file holds `{ config, baseDir, pluginModules }`.
  * Prints one JSON line per finished batch (`{"progress": ...}`) on stdout; on failure prints the
  * error on stderr and exits 1 (the manifest then says `failed` too).
+ * With `{ probe: { plugin, options }, baseDir, pluginModules }` it only loads the model (on the
+ * cpu backend) and prints `{"outputs": [...]}`: the heads the run form offers.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -10,10 +12,12 @@ import { pathToFileURL } from 'node:url';
 import process from 'node:process';
 import { z } from 'zod';
 import { Registry } from '../../core/plugins/registry.ts';
+import { initBackend } from '../../core/engine/backend.ts';
 import { runAttributions } from '../../core/runs/runner.ts';
 
 const Job = z.object({
-  config: z.record(z.string(), z.unknown()),
+  config: z.record(z.string(), z.unknown()).optional(),
+  probe: z.object({ plugin: z.string(), options: z.record(z.string(), z.unknown()) }).optional(),
   baseDir: z.string(),
   pluginModules: z.array(z.string()),
 });
@@ -33,7 +37,14 @@ try {
   const job = Job.parse(JSON.parse(readFileSync(process.argv[2], 'utf8')));
   const registry = new Registry();
   for (const module of job.pluginModules) await register(registry, module);
-  const result = await runAttributions(job.config as never, {
+  if (job.probe) {
+    await initBackend('cpu');
+    const plugin = registry.get('model', job.probe.plugin);
+    const model = await plugin.load(plugin.options.parse(job.probe.options), { baseDir: job.baseDir });
+    process.stdout.write(JSON.stringify({ outputs: model.outputs }) + '\n');
+    process.exit(0);
+  }
+  const result = await runAttributions(job.config! as never, {
     registry,
     baseDir: job.baseDir,
     onProgress: (progress) => process.stdout.write(JSON.stringify({ progress }) + '\n'),

@@ -108,6 +108,48 @@ export class JobManager {
     return job.done;
   }
 
+  /**
+   * Loads a model in a child process and lists its outputs (for the run form's head choice);
+   * rejects with the child's error, or after `timeoutMs`.
+   */
+  probeOutputs(
+    plugin: string,
+    options: Record<string, unknown>,
+    timeoutMs = 60_000,
+  ): Promise<{ name: string; shape: (number | null)[]; scores: string }[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'gradlens-probe-'));
+    const file = join(dir, 'job.json');
+    const { baseDir, pluginModules } = this.options;
+    writeFileSync(file, JSON.stringify({ probe: { plugin, options }, baseDir, pluginModules }));
+    const [cmd, args] = tsCommand(CHILD);
+    const child = spawn(cmd, [...args, file], { stdio: ['ignore', 'pipe', 'pipe'], cwd: baseDir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+      const finish = (error?: string) => {
+        clearTimeout(timer);
+        rmSync(dir, { recursive: true, force: true });
+        for (const line of stdout.split('\n')) {
+          try {
+            const message = JSON.parse(line) as { outputs?: [] };
+            if (message.outputs) return resolve(message.outputs);
+          } catch {
+            // a plugin's own output
+          }
+        }
+        reject(new Error(error ?? (stderr.trim().split('\n').slice(-3).join('\n') || 'the model did not load')));
+      };
+      child.on('error', (e) => finish(`cannot start the model process: ${e.message}`));
+      child.on(
+        'close',
+        (code, signal) => finish(signal === 'SIGTERM' && code === null ? 'loading the model timed out' : undefined),
+      );
+    });
+  }
+
   /** Stops every running job (their runs are left `incomplete`, resumable with the CLI). */
   stopAll(): void {
     for (const { info, child } of this.#jobs.values()) if (info.state === 'running') child.kill('SIGTERM');

@@ -21,6 +21,10 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
   const [id, setId] = useState('');
   const [target, setTarget] = useState('');
   const [busy, setBusy] = useState(false);
+  const [output, setOutput] = useState('');
+  const [heads, setHeads] = useState<{ name: string; shape: (number | null)[]; scores: string }[] | null>(null);
+  const [listing, setListing] = useState<string | null>(null);
+  const [conv, setConv] = useState<Record<string, { abs: string; reduce: string }>>({});
 
   useEffect(() => {
     getJson<Plugins>('/plugins').then((p) => {
@@ -41,7 +45,11 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
       const chosen = Object.entries(methods).filter(([, v]) => v !== undefined) as [string, FieldValues][];
       const body = {
         ...(id ? { id } : {}),
-        model: { plugin: model, options: toOptions(find(plugins.models, model)?.schema ?? null, modelOpts) },
+        model: {
+          plugin: model,
+          options: toOptions(find(plugins.models, model)?.schema ?? null, modelOpts),
+          ...(output.trim() ? { output: output.trim() } : {}),
+        },
         dataset: {
           plugin: dataset,
           options: toOptions(find(plugins.datasets, dataset)?.schema ?? null, dataOpts),
@@ -51,6 +59,8 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
         methods: chosen.map(([name, v]) => ({
           plugin: name,
           options: toOptions(find(plugins.attributions, name)?.schema ?? null, v),
+          ...(conv[name]?.abs ? { abs: conv[name].abs === 'yes' } : {}),
+          ...(conv[name]?.reduce ? { reduce: conv[name].reduce } : {}),
         })),
         ...(target ? { target } : {}),
       };
@@ -62,6 +72,22 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
       setBusy(false);
     }
   };
+
+  const listHeads = async () => {
+    if (!plugins) return;
+    setListing('loading the model…');
+    setHeads(null);
+    try {
+      const options = toOptions(find(plugins.models, model)?.schema ?? null, modelOpts);
+      const r = await postJson<{ outputs: NonNullable<typeof heads> }>('/jobs/outputs', { plugin: model, options });
+      setHeads(r.outputs);
+      setListing(null);
+    } catch (err) {
+      setListing((err as Error).message);
+    }
+  };
+  const setConvOf = (name: string, patch: Partial<{ abs: string; reduce: string }>) =>
+    setConv({ ...conv, [name]: { ...{ abs: '', reduce: '' }, ...conv[name], ...patch } });
 
   return (
     <div class='modal' onClick={(e) => e.target === e.currentTarget && props.onClose()}>
@@ -85,6 +111,44 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
                 values={modelOpts}
                 onChange={setModelOpts}
               />
+              <label class='field' title='the head whose class scores are explained: a name or an index'>
+                output head
+                <input
+                  id='form-output'
+                  list='form-output-list'
+                  placeholder='default: first output'
+                  value={output}
+                  onInput={(e) => setOutput((e.target as HTMLInputElement).value)}
+                />
+                <button
+                  type='button'
+                  id='form-list-outputs'
+                  onClick={listHeads}
+                  title='load the model to list its heads'
+                >
+                  List heads
+                </button>
+              </label>
+              <datalist id='form-output-list'>
+                {heads?.map((h) => <option key={h.name} value={h.name} />)}
+              </datalist>
+              {listing && <p class='muted' id='form-output-note'>{listing}</p>}
+              {heads && (
+                <p class='muted' id='form-outputs'>
+                  {heads.map((h, i) => (
+                    <button
+                      type='button'
+                      class='head-choice'
+                      key={h.name}
+                      data-head={h.name}
+                      title={`[${h.shape.join(', ')}], ${h.scores} scores`}
+                      onClick={() => setOutput(h.name)}
+                    >
+                      {i}: {h.name}
+                    </button>
+                  ))}
+                </p>
+              )}
             </fieldset>
             <fieldset>
               <legend>Dataset</legend>
@@ -139,6 +203,38 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
                     />
                     {p.name} {p.signed ? '(signed)' : ''}
                   </label>
+                  {methods[p.name] !== undefined && (
+                    <div class='conventions-choice'>
+                      <label class='field' title='take |map| before reducing channels'>
+                        abs
+                        <select
+                          id={`conv-${p.name}-abs`}
+                          value={conv[p.name]?.abs ?? ''}
+                          onChange={(e) => setConvOf(p.name, { abs: (e.target as HTMLSelectElement).value })}
+                        >
+                          <option value=''>default ({(p.defaults?.abs ?? !p.signed) ? 'yes' : 'no'})</option>
+                          <option value='yes'>yes</option>
+                          <option value='no'>no (keep the sign)</option>
+                        </select>
+                      </label>
+                      <label class='field' title='how channels are reduced to one map'>
+                        channels
+                        <select
+                          id={`conv-${p.name}-reduce`}
+                          value={conv[p.name]?.reduce ?? ''}
+                          onChange={(e) => setConvOf(p.name, { reduce: (e.target as HTMLSelectElement).value })}
+                        >
+                          <option value=''>
+                            default ({p.defaults?.reduce ?? 'max, sum without abs, none for series'})
+                          </option>
+                          <option value='max'>max</option>
+                          <option value='sum'>sum</option>
+                          <option value='l2'>l2</option>
+                          <option value='none'>none (keep channels)</option>
+                        </select>
+                      </label>
+                    </div>
+                  )}
                   {methods[p.name] !== undefined && (
                     <SchemaFields
                       prefix={`method-${p.name}`}

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { TargetRule } from '../../../core/attribution/targets.ts';
@@ -35,21 +35,15 @@ export const JobRequest = z.object({
   backend: z.string().optional(),
 }).strict();
 
-/** `POST /api/jobs` starts a run (202 with its job and run ids); `GET /api/jobs[/:job]` reports. */
+/**
+ * `POST /api/jobs` starts a run (202 with its job and run ids); `GET /api/jobs[/:job]` reports;
+ * `POST /api/jobs/outputs` lists a model's heads (`{ plugin, options }` -> `{ outputs }`).
+ */
 export function jobRoutes(store: RunStore, registry: Registry | undefined, jobs: JobManager | undefined): Hono {
   const app = new Hono();
   app.post('/', async (c) => {
     if (!jobs || !registry) throw new HTTPException(501, { message: 'this server was started without a run launcher' });
-    if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
-      throw new HTTPException(415, { message: 'send the run as JSON (Content-Type: application/json)' });
-    }
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw new HTTPException(400, { message: 'invalid run: body is not valid JSON' });
-    }
-    const request = parseOr400(JobRequest, body, 'run');
+    const request = parseOr400(JobRequest, await jsonBody(c), 'run');
     checkPlugins(registry, request);
     const ids = request.methods.map((m) => m.id ?? m.plugin);
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
@@ -60,6 +54,17 @@ export function jobRoutes(store: RunStore, registry: Registry | undefined, jobs:
     return c.json(job, 202);
   });
   app.get('/', (c) => c.json({ jobs: jobs?.list() ?? [] }));
+  // The heads of a model, loaded in a child process: what the run form offers as `output`.
+  app.post('/outputs', async (c) => {
+    if (!jobs || !registry) throw new HTTPException(501, { message: 'this server was started without a run launcher' });
+    const request = parseOr400(ModelRequest, await jsonBody(c), 'model');
+    checkPlugin(registry, 'model', request.plugin, request.options, 'model');
+    try {
+      return c.json({ outputs: await jobs.probeOutputs(request.plugin, request.options) });
+    } catch (error) {
+      throw new HTTPException(400, { message: `cannot load the model: ${(error as Error).message}` });
+    }
+  });
   app.get('/:job', (c) => {
     const { job } = parseOr400(JobParam, c.req.param(), 'job id');
     const info = jobs?.get(job);
@@ -69,25 +74,46 @@ export function jobRoutes(store: RunStore, registry: Registry | undefined, jobs:
   return app;
 }
 
+const ModelRequest = z.object({ plugin: z.string().min(1), options: Options }).strict();
+
+async function jsonBody(c: Context): Promise<unknown> {
+  if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
+    throw new HTTPException(415, { message: 'send the run as JSON (Content-Type: application/json)' });
+  }
+  try {
+    return await c.req.json();
+  } catch {
+    throw new HTTPException(400, { message: 'invalid run: body is not valid JSON' });
+  }
+}
+
+/** A plugin named must exist and accept its options, checked before a process starts. */
+function checkPlugin(
+  registry: Registry,
+  kind: 'model' | 'dataset' | 'attribution',
+  name: string,
+  options: unknown,
+  where: string,
+): void {
+  if (!registry.has(kind, name)) {
+    const known = registry.list(kind).map((p) => p.name).join(', ');
+    throw new HTTPException(400, {
+      message: `invalid run: ${where}: unknown ${kind} plugin '${name}'; known: ${known}`,
+    });
+  }
+  const result = registry.get(kind, name).options.safeParse(options);
+  if (!result.success) {
+    throw new HTTPException(400, {
+      message: `invalid run: ${where}.options: ${describeZodIssues(result.error.issues)}`,
+    });
+  }
+}
+
 /** Every plugin named must exist and accept its options, checked before a process starts. */
 function checkPlugins(registry: Registry, request: z.infer<typeof JobRequest>): void {
-  const check = (kind: 'model' | 'dataset' | 'attribution', name: string, options: unknown, where: string) => {
-    if (!registry.has(kind, name)) {
-      const known = registry.list(kind).map((p) => p.name).join(', ');
-      throw new HTTPException(400, {
-        message: `invalid run: ${where}: unknown ${kind} plugin '${name}'; known: ${known}`,
-      });
-    }
-    const result = registry.get(kind, name).options.safeParse(options);
-    if (!result.success) {
-      throw new HTTPException(400, {
-        message: `invalid run: ${where}.options: ${describeZodIssues(result.error.issues)}`,
-      });
-    }
-  };
-  check('model', request.model.plugin, request.model.options, 'model');
-  check('dataset', request.dataset.plugin, request.dataset.options, 'dataset');
-  request.methods.forEach((m, i) => check('attribution', m.plugin, m.options, `methods[${i}]`));
+  checkPlugin(registry, 'model', request.model.plugin, request.model.options, 'model');
+  checkPlugin(registry, 'dataset', request.dataset.plugin, request.dataset.options, 'dataset');
+  request.methods.forEach((m, i) => checkPlugin(registry, 'attribution', m.plugin, m.options, `methods[${i}]`));
 }
 
 function newId(): string {
