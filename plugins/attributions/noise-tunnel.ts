@@ -62,8 +62,15 @@ export function noiseTunnel(
           noise.push(tf.randomNormal([1, ...sampleShape], 0, 1, 'float32', mixSeed(seed, k, i)));
         }
       }
-      const scale = repeatPasses(tf.slice(sigma, chunk.start, chunk.size), chunk.passes);
-      const noisy = tf.add(repeatPasses(xs, chunk.passes), tf.mul(tf.concat(noise, 0), scale));
+      // [passes, size, ...] with x and sigma broadcast over the passes (no tiled copies of them);
+      // x + e * sigma element by element, the same values as tiling would give.
+      const e = tf.reshape(noise.length === 1 ? noise[0] : tf.concat(noise, 0), [
+        chunk.passes,
+        chunk.size,
+        ...sampleShape,
+      ]);
+      const scale = tf.expandDims(tf.slice(sigma, chunk.start, chunk.size), 0);
+      const noisy = tf.reshape(tf.add(tf.expandDims(xs, 0), tf.mul(e, scale)), [-1, ...sampleShape]);
       const t = repeatPasses(tf.slice(targets, chunk.start, chunk.size), chunk.passes);
       const g = inputGradient(model, noisy, t, output);
       return statistic === 'mean' ? [sumPasses(g, chunk.passes)] : [
