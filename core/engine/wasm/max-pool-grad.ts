@@ -41,27 +41,31 @@ export const maxPoolGrad: tf.KernelConfig['kernelFunc'] = ({ inputs, attrs, back
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const [sh, sw, fh, fw] = [info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth];
   const [top, left] = [info.padInfo.top, info.padInfo.left];
+  // Channels innermost, so every pass over a window row reads and writes contiguous memory.
+  const best = new Float32Array(c);
+  const at = new Int32Array(c);
   for (let b = 0; b < n; b++) {
     const xb = b * h * w * c;
     for (let i = 0; i < oh; i++) {
       const r0 = i * sh - top;
       for (let j = 0; j < ow; j++) {
         const c0 = j * sw - left;
-        const gBase = ((b * oh + i) * ow + j) * c;
-        for (let ch = 0; ch < c; ch++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let r = Math.max(r0, 0); r < Math.min(r0 + fh, h); r++) {
-            for (let q = Math.max(c0, 0); q < Math.min(c0 + fw, w); q++) {
-              const k = xb + (r * w + q) * c + ch;
-              if (x[k] > best) {
-                best = x[k];
-                at = k;
+        best.fill(-Infinity);
+        at.fill(-1);
+        for (let r = Math.max(r0, 0); r < Math.min(r0 + fh, h); r++) {
+          for (let q = Math.max(c0, 0); q < Math.min(c0 + fw, w); q++) {
+            const k0 = xb + (r * w + q) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[k0 + ch];
+              if (v > best[ch]) {
+                best[ch] = v;
+                at[ch] = k0 + ch;
               }
             }
           }
-          if (at >= 0) dx[at] += g[gBase + ch];
         }
+        const gBase = ((b * oh + i) * ow + j) * c;
+        for (let ch = 0; ch < c; ch++) if (at[ch] >= 0) dx[at[ch]] += g[gBase + ch];
       }
     }
   }
