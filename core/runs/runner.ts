@@ -1,13 +1,12 @@
 import { hostname } from 'node:os';
 import process from 'node:process';
-import { applyConventions, type Conventions, resolveConventions } from '../attribution/reduce.ts';
-import { classScores, countClasses, resolveOutput } from '../attribution/scores.ts';
-import { defaultTargetRule, describeTargetRule, resolveTargets, type TargetRule } from '../attribution/targets.ts';
+import { resolveConventions } from '../attribution/reduce.ts';
+import { countClasses, resolveOutput } from '../attribution/scores.ts';
+import { defaultTargetRule, describeTargetRule, type TargetRule } from '../attribution/targets.ts';
 import { disposeBatch } from '../data/batches.ts';
 import { type BackendInfo, initBackend } from '../engine/backend.ts';
-import { tf } from '../engine/tf.ts';
 import { describeZodIssues, GradlensError } from '../errors.ts';
-import type { AttributionOutput, AttributionPlugin, Batch, LoadedModel, OpenedDataset } from '../plugins/types.ts';
+import type { OpenedDataset } from '../plugins/types.ts';
 import type { Registry } from '../plugins/registry.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { resolvePath } from '../io/paths.ts';
@@ -15,7 +14,9 @@ import { parseRunConfig, type RunConfig, type RunConfigInput } from './config.ts
 import { BATCH_FILES, type Manifest, mapFile, type MethodRecord, statFile } from './manifest.ts';
 import { RunStore } from './store.ts';
 import { versions } from './versions.ts';
-import { checkFinite, checkInputShape, checkTargets } from './checks.ts';
+import { checkInputShape } from './checks.ts';
+import { getDefaultRegistryModules, WorkerPool } from '../workers/pool.ts';
+import { type BatchData, computeRunBatch, type RunBatchResult } from '../workers/tasks.ts';
 
 export interface RunProgress {
   runId: string;
@@ -44,6 +45,14 @@ export interface RunOptions {
   stopAfter?: number;
   /** Aborts between batches; the run is left `incomplete` and can be resumed. */
   signal?: AbortSignal;
+  /**
+   * Worker threads computing batches (default 1: in this thread). Each loads its own engine and
+   * model; batches go whole to the next free worker, so results equal one worker's. Manifest
+   * and file writes stay in this thread, in batch order.
+   */
+  workers?: number;
+  /** Modules that rebuild the registry's built-ins in each worker (default: the pool's default). */
+  registryModules?: string[];
 }
 
 export interface RunResult {
@@ -183,60 +192,114 @@ export async function runAttributions(configInput: RunConfigInput, options: RunO
     const started = Date.now();
     const skip = manifest.batches.length;
     let doneHere = 0;
+    let submitted = 0;
+    let stopped = false;
     let samples = manifest.batches.reduce((n, b) => n + b.size, 0);
     const request = { batchSize: config.dataset.batchSize, limit: config.dataset.limit, skipBatches: skip };
+    const spec = { output, outputScores: outputInfo.scores, numClasses, rule, baseDir: manifest.baseDir };
+    const methodIds = manifest.methods.map((m) => m.id);
+    const workers = options.workers ?? 1;
+    const pool = workers > 1
+      ? await WorkerPool.start(workers, {
+        registryModules: options.registryModules ?? getDefaultRegistryModules(),
+        pluginModules: config.plugins.map((specifier) => ({ specifier, baseDir: base })),
+        backend: config.backend,
+        model: { plugin: modelPlugin.name, options: modelOptions, baseDir: base },
+      })
+      : undefined;
+    // Batches computed or being computed, oldest first; written in this order.
+    const inFlight: { index: number; t0: number; data: BatchData; result: Promise<RunBatchResult> }[] = [];
+    const finishOldest = async () => {
+      const job = inFlight.shift()!;
+      const { perSample, ...record } = writeBatch(
+        store,
+        manifest.id,
+        job.index,
+        job.data,
+        await job.result,
+        methodIds,
+        job.t0,
+      );
+      manifest = {
+        ...manifest,
+        updatedAt: record.finishedAt,
+        batches: [...manifest.batches, record],
+        methods: manifest.methods.map((m, i) => ({ ...m, perSample: perSample[i] })),
+      };
+      store.write(manifest);
+      doneHere++;
+      samples += job.data.ids.length;
+      const elapsedMs = Date.now() - started;
+      const batchesDone = skip + doneHere;
+      options.onProgress?.({
+        runId: manifest.id,
+        batchesDone,
+        batchesPlanned: planned,
+        samplesDone: samples,
+        elapsedMs,
+        etaMs: planned === undefined ? undefined : (elapsedMs / doneHere) * (planned - batchesDone),
+      });
+    };
     try {
       for await (const batch of dataset.batches(request)) {
-        const index = skip + doneHere;
+        const index = skip + submitted;
+        const t0 = Date.now();
+        let data: BatchData;
+        let result: Promise<RunBatchResult>;
         try {
-          const { perSample, ...record } = await processBatch({
-            store,
-            manifest,
-            index,
-            batch,
-            model,
-            output,
-            outputScores: outputInfo.scores,
-            numClasses,
-            rule,
-            methods: methods.map((m, i) => ({
-              plugin: m.plugin,
-              options: methodOptions[i],
-              conventions: conventions[i],
-            })),
-          });
-          manifest = {
-            ...manifest,
-            updatedAt: record.finishedAt,
-            batches: [...manifest.batches, record],
-            methods: manifest.methods.map((m, i) => ({ ...m, perSample: perSample[i] })),
+          data = {
+            ids: batch.ids,
+            x: (await batch.x.data()) as Float32Array,
+            shape: batch.x.shape,
+            y: batch.y ? (await batch.y.data()) as Int32Array : undefined,
           };
-          store.write(manifest);
+          if (pool) {
+            result = pool.runBatch(data, {
+              ...spec,
+              methods: methods.map((m, i) => ({
+                plugin: m.plugin.name,
+                options: methodOptions[i],
+                conventions: conventions[i],
+              })),
+            });
+            // Awaited in order below; a rejection meanwhile is not "unhandled".
+            result.catch(() => {});
+          } else {
+            result = Promise.resolve(
+              await computeRunBatch(model, batch.x, batch.y, batch.ids, {
+                ...spec,
+                methods: methods.map((m, i) => ({
+                  plugin: m.plugin,
+                  options: methodOptions[i],
+                  conventions: conventions[i],
+                })),
+              }),
+            );
+          }
         } finally {
           disposeBatch(batch);
         }
-        doneHere++;
-        samples += batch.ids.length;
-        const elapsedMs = Date.now() - started;
-        const batchesDone = skip + doneHere;
-        options.onProgress?.({
-          runId: manifest.id,
-          batchesDone,
-          batchesPlanned: planned,
-          samplesDone: samples,
-          elapsedMs,
-          etaMs: planned === undefined ? undefined : (elapsedMs / doneHere) * (planned - batchesDone),
-        });
-        if (options.signal?.aborted || (options.stopAfter !== undefined && doneHere >= options.stopAfter)) {
-          manifest = { ...manifest, status: 'incomplete', updatedAt: new Date().toISOString() };
-          store.write(manifest);
-          return { id: manifest.id, dir: store.path(manifest.id), manifest };
+        inFlight.push({ index, t0, data, result });
+        submitted++;
+        // Bounded memory: at most two batches per worker are held at once.
+        while (inFlight.length > 0 && (!pool || inFlight.length >= 2 * pool.size)) await finishOldest();
+        if (options.signal?.aborted || (options.stopAfter !== undefined && submitted >= options.stopAfter)) {
+          stopped = true;
+          break;
         }
+      }
+      while (inFlight.length > 0) await finishOldest();
+      if (stopped) {
+        manifest = { ...manifest, status: 'incomplete', updatedAt: new Date().toISOString() };
+        store.write(manifest);
+        return { id: manifest.id, dir: store.path(manifest.id), manifest };
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       store.write({ ...manifest, status: 'failed', error: message, updatedAt: new Date().toISOString() });
       throw error;
+    } finally {
+      await pool?.close();
     }
     const end = new Date().toISOString();
     manifest = {
@@ -254,96 +317,36 @@ export async function runAttributions(configInput: RunConfigInput, options: RunO
   }
 }
 
-interface BatchJob {
-  store: RunStore;
-  manifest: Manifest;
-  index: number;
-  batch: Batch;
-  model: LoadedModel;
-  output: string;
-  outputScores: string;
-  numClasses: number;
-  rule: TargetRule;
-  methods: { plugin: AttributionPlugin; options: unknown; conventions: Conventions }[];
-}
-
-async function processBatch(job: BatchJob) {
-  const { store, manifest, index, batch, model, output } = job;
-  const t0 = Date.now();
-  const n = batch.ids.length;
-  await checkFinite(batch.x, batch.ids, 'inputs');
-  if (batch.y) await checkTargets(batch.y, batch.ids, job.numClasses, 'labels');
-  const { probabilities, predictions, targets } = tf.tidy(() => {
-    const scores = classScores(model, batch.x, output);
-    const probs = job.outputScores === 'post-softmax' ? scores : tf.softmax(scores);
-    return {
-      probabilities: probs,
-      predictions: tf.argMax(scores, 1).toInt(),
-      targets: resolveTargets(job.rule, scores, batch.y),
-    };
-  });
-  const id = manifest.id;
+/** Writes one computed batch's files (ids last: a batch directory with ids.json is complete). */
+function writeBatch(
+  store: RunStore,
+  id: string,
+  index: number,
+  data: BatchData,
+  r: RunBatchResult,
+  methodIds: string[],
+  t0: number,
+) {
+  const n = data.ids.length;
+  store.writeArray(id, index, BATCH_FILES.inputs, data.x, data.shape);
+  if (data.y) store.writeArray(id, index, BATCH_FILES.labels, data.y, [n]);
+  store.writeArray(id, index, BATCH_FILES.targets, r.targets, [n]);
+  store.writeArray(id, index, BATCH_FILES.predictions, r.predictions, [n]);
+  store.writeArray(id, index, BATCH_FILES.probabilities, r.probabilities.values, r.probabilities.shape);
   const methodMs: Record<string, number> = {};
-  const perSample: string[][] = [];
-  try {
-    store.writeArray(id, index, BATCH_FILES.inputs, (await batch.x.data()) as Float32Array, batch.x.shape);
-    if (batch.y) store.writeArray(id, index, BATCH_FILES.labels, (await batch.y.data()) as Int32Array, [n]);
-    store.writeArray(id, index, BATCH_FILES.targets, (await targets.data()) as Int32Array, [n]);
-    store.writeArray(id, index, BATCH_FILES.predictions, (await predictions.data()) as Int32Array, [n]);
-    store.writeArray(
-      id,
-      index,
-      BATCH_FILES.probabilities,
-      (await probabilities.data()) as Float32Array,
-      probabilities.shape,
-    );
-    for (const [i, method] of job.methods.entries()) {
-      const methodId = manifest.methods[i].id;
-      const m0 = Date.now();
-      const raw = await method.plugin.attribute(
-        { model, x: batch.x, targets, output, baseDir: manifest.baseDir },
-        method.options,
-      );
-      const result: AttributionOutput = raw instanceof tf.Tensor ? { map: raw } : raw;
-      try {
-        if (result.map.shape.join() !== batch.x.shape.join()) {
-          throw new GradlensError(
-            `method '${method.plugin.name}' returned a map of shape [${
-              result.map.shape.join(', ')
-            }]; expected the input's shape [${batch.x.shape.join(', ')}]`,
-          );
-        }
-        const reduced = applyConventions(result.map, method.conventions);
-        try {
-          store.writeArray(id, index, mapFile(methodId), (await reduced.data()) as Float32Array, reduced.shape);
-        } finally {
-          reduced.dispose();
-        }
-        const stats = Object.entries(result.perSample ?? {});
-        for (const [name, t] of stats) {
-          store.writeArray(id, index, statFile(methodId, name), Float32Array.from(await t.data()), [n]);
-        }
-        perSample.push(stats.map(([name]) => name));
-      } finally {
-        result.map.dispose();
-        for (const t of Object.values(result.perSample ?? {})) t.dispose();
-      }
-      methodMs[methodId] = Date.now() - m0;
-    }
-    // ids last: a batch directory with ids.json is complete.
-    writeFileAtomic(store.batchFile(id, index, BATCH_FILES.ids), JSON.stringify(batch.ids));
-  } finally {
-    probabilities.dispose();
-    predictions.dispose();
-    targets.dispose();
-  }
+  methodIds.forEach((methodId, i) => {
+    store.writeArray(id, index, mapFile(methodId), r.maps[i].values, r.maps[i].shape);
+    for (const { name, values } of r.perSample[i]) store.writeArray(id, index, statFile(methodId, name), values, [n]);
+    methodMs[methodId] = r.methodMs[i];
+  });
+  writeFileAtomic(store.batchFile(id, index, BATCH_FILES.ids), JSON.stringify(data.ids));
   return {
     index,
     size: n,
     durationMs: Date.now() - t0,
     finishedAt: new Date().toISOString(),
     methodMs,
-    perSample,
+    perSample: r.perSample.map((stats) => stats.map((s) => s.name)),
   };
 }
 
