@@ -59,6 +59,7 @@ function defineBrowserTests(executablePath: string) {
   let dashboard: Dashboard;
   let dir: string;
   const problems: string[] = [];
+  const requested: string[] = [];
 
   test.before(async () => {
     const f = await fixture();
@@ -94,6 +95,7 @@ function defineBrowserTests(executablePath: string) {
       if (m.type() === 'error') problems.push(`console: ${m.text()}`);
     });
     page.on('pageerror', (e: Error) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r: { url(): string }) => requested.push(new URL(r.url()).pathname));
   });
 
   test.after(async () => {
@@ -214,8 +216,9 @@ function defineBrowserTests(executablePath: string) {
     assert.is(await page.locator('canvas.cell').count(), 4 * 5);
     await page.click('.compare-chip[data-run=shortcut-clean] .remove');
     await page.click('.compare-chip[data-run=series] .remove');
+    await page.waitForSelector('#compare-notes', { state: 'detached' });
     await page.waitForFunction(() => document.querySelectorAll('canvas.cell').length === 4 * 3);
-    assert.is(await page.locator('#compare-notes').count(), 0);
+    assert.not.match(page.url(), /compare=/);
   });
 
   test('a run started from the page computes and fills the grid', async () => {
@@ -243,6 +246,9 @@ function defineBrowserTests(executablePath: string) {
     assert.is(dashboard.store.read('from-browser').status, 'complete');
     assert.is(await page.locator('canvas.cell').count(), 4 * (methods + 1));
     assert.is(await page.locator('#job-error').count(), 0);
+    // progress came by server-sent events
+    assert.ok(requested.includes('/api/runs/from-browser/events'), 'the page followed the run by its event stream');
+    assert.ok(requested.some((p) => /^\/api\/jobs\/job-\d+\/events$/.test(p)), 'and its job by the job stream');
   });
 
   test("the form lists a model's heads and runs on the one chosen by name, with abs/channel choices", async () => {

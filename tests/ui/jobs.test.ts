@@ -119,6 +119,48 @@ test("a model's heads are listed by loading it in a child process", async () => 
   assert.match((await unknown.json()).error, /unknown model plugin 'nope'/);
 });
 
+/** Reads a server-sent event stream to its end. */
+async function events(res: Response): Promise<{ event: string; data: string }[]> {
+  assert.is(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+  const text = await res.text();
+  return text.split('\n\n').filter((block) => /^event:/m.test(block)).map((block) => ({
+    event: /^event: ?(.*)$/m.exec(block)![1],
+    data: block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.replace(/^data: ?/, '')).join('\n'),
+  }));
+}
+
+test('progress streams as server-sent events, for the job and for the run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradlens-sse-'));
+  await writeTinyProject(dir, 240, 16);
+  const store = new RunStore(join(dir, 'runs'));
+  const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS] });
+  const app = createApp(store, { registry: builtinRegistry(), jobs });
+  const dataset = { plugin: 'npy', options: { x: 'x.npy', y: 'y.npy' }, batchSize: 8 };
+  const job = await (await post(app, request({ id: 'streamed', dataset }))).json();
+  // The run's stream is opened before its manifest exists, and waits for it.
+  const [byJob, byRun] = await Promise.all([
+    app.request(`/api/jobs/${job.id}/events`).then(events),
+    app.request('/api/runs/streamed/events').then(events),
+  ]);
+  const infos = byJob.filter((e) => e.event === 'job').map((e) => JSON.parse(e.data));
+  assert.equal(byJob.at(-1), { event: 'end', data: 'complete' });
+  assert.is(infos.at(-1).state, 'complete');
+  const done = infos.map((i) => i.progress?.batchesDone ?? 0);
+  assert.ok(done.length >= 3 && done.every((d, i) => i === 0 || d >= done[i - 1]), `batches done: ${done}`);
+  assert.is(done.at(-1), 30);
+  const manifests = byRun.filter((e) => e.event === 'manifest').map((e) => JSON.parse(e.data));
+  assert.equal(byRun.at(-1), { event: 'end', data: 'complete' });
+  assert.is(manifests.at(-1).status, 'complete');
+  assert.is(manifests.at(-1).batches.length, 30);
+  assert.ok(manifests.length >= 2, `manifest events: ${manifests.length}`);
+  // A finished job's stream answers at once; unknown ones are 404.
+  const again = await app.request(`/api/jobs/${job.id}/events`).then(events);
+  assert.equal(again.map((e) => e.event), ['job', 'end']);
+  assert.is((await app.request('/api/jobs/job-99/events')).status, 404);
+  assert.is((await app.request('/api/runs/..%2Fx/events')).status, 400);
+});
+
 test('a run that fails reports the error', async () => {
   const { dir } = await fixture();
   const store = new RunStore(mkdtempSync(join(tmpdir(), 'gradlens-runs-')));

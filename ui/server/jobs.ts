@@ -42,6 +42,7 @@ function tsCommand(file: string): [string, string[]] {
 
 export class JobManager {
   readonly #jobs = new Map<string, { info: JobInfo; child: ChildProcess; done: Promise<JobInfo> }>();
+  readonly #listeners = new Map<string, Set<(info: JobInfo) => void>>();
   #next = 1;
 
   constructor(readonly options: JobOptions) {}
@@ -67,7 +68,10 @@ export class JobManager {
       for (const line of lines) {
         try {
           const message = JSON.parse(line) as { progress?: RunProgress };
-          if (message.progress) info.progress = message.progress;
+          if (message.progress) {
+            info.progress = message.progress;
+            this.#notify(info);
+          }
         } catch {
           // not a progress line (a plugin's own output)
         }
@@ -85,6 +89,7 @@ export class JobManager {
         if (code !== 0) info.error = error ?? (stderr.trim().split('\n').slice(-5).join('\n') || `exit code ${code}`);
         rmSync(dir, { recursive: true, force: true });
         resolve(info);
+        this.#notify(info);
       };
       child.on('error', (error) => finish(null, `cannot start the run process: ${error.message}`));
       child.on('close', (code) => finish(code));
@@ -95,6 +100,18 @@ export class JobManager {
 
   get(id: string): JobInfo | undefined {
     return this.#jobs.get(id)?.info;
+  }
+
+  /** Calls `listener` with the job's info on every progress line and when it ends; returns the unsubscribe. */
+  watch(id: string, listener: (info: JobInfo) => void): () => void {
+    const set = this.#listeners.get(id) ?? new Set();
+    this.#listeners.set(id, set);
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  #notify(info: JobInfo): void {
+    for (const listener of this.#listeners.get(info.id) ?? []) listener(info);
   }
 
   list(): JobInfo[] {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { getArray, getJson, saveBlob } from '../api.ts';
+import { apiUrl, getArray, getJson, saveBlob } from '../api.ts';
 import { batchMismatch, manifestMismatch, parseRunQuery, runQuery } from '../compare.ts';
 import { gridPng } from '../export.ts';
 import { agreements, disagreement, type Filter, ranges, visibleRows } from '../render/batch.ts';
@@ -126,27 +126,77 @@ export function App() {
     if (!launching) getJson<Manifest>(`/runs/${runId}`).then(setManifest).catch((e) => setError(e.message));
   }, [runId]);
 
-  // While the run is being written (here or by the CLI), follow its manifest.
+  // While the run is being written (here or by the CLI), follow its manifest: by server-sent
+  // events, or by polling where the page cannot keep a stream open.
   const following = manifest?.status === 'running' || launching;
   useEffect(() => {
     if (!following || !runId) return;
-    const timer = setInterval(async () => {
-      try {
-        if (job?.state === 'running') setJob(await getJson<JobInfo>(`/jobs/${job.id}`));
-        if (!manifest) {
+    let timer: ReturnType<typeof setInterval> | undefined;
+    let listed = false;
+    const show = (m: Manifest) => {
+      setManifest(m);
+      if (!listed) {
+        listed = true;
+        getJson<{ runs: RunSummary[] }>('/runs').then((list) => setRuns(list.runs)).catch(() => {});
+      }
+    };
+    const poll = () => {
+      timer ??= setInterval(async () => {
+        try {
           const list = await getJson<{ runs: RunSummary[] }>('/runs');
           if (!list.runs.some((r) => r.id === runId)) return;
-          setRuns(list.runs);
+          show(await getJson<Manifest>(`/runs/${runId}`));
+        } catch (e) {
+          setError((e as Error).message);
         }
-        setManifest(await getJson<Manifest>(`/runs/${runId}`));
-      } catch (e) {
-        setError((e as Error).message);
-      }
-    }, 400);
-    return () => clearInterval(timer);
-  }, [following, runId, job?.id, job?.state, manifest === null]);
+      }, 400);
+    };
+    if (typeof EventSource === 'undefined') {
+      poll();
+      return () => clearInterval(timer);
+    }
+    const events = new EventSource(apiUrl(`/runs/${runId}/events`));
+    events.addEventListener('manifest', (e) => show(JSON.parse((e as MessageEvent).data)));
+    events.addEventListener('end', () => events.close());
+    events.onerror = () => {
+      events.close();
+      poll();
+    };
+    return () => {
+      events.close();
+      clearInterval(timer);
+    };
+  }, [following, runId]);
+
+  // A run started here: its job's state (and error) by server-sent events, else by polling.
+  const jobRunning = job?.state === 'running' ? job.id : null;
   useEffect(() => {
-    if (job && job.state !== 'running') refreshRuns();
+    if (!jobRunning) return;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const poll = () => {
+      timer ??= setInterval(() => getJson<JobInfo>(`/jobs/${jobRunning}`).then(setJob).catch(() => {}), 400);
+    };
+    if (typeof EventSource === 'undefined') {
+      poll();
+      return () => clearInterval(timer);
+    }
+    const events = new EventSource(apiUrl(`/jobs/${jobRunning}/events`));
+    events.addEventListener('job', (e) => setJob(JSON.parse((e as MessageEvent).data)));
+    events.addEventListener('end', () => events.close());
+    events.onerror = () => {
+      events.close();
+      poll();
+    };
+    return () => {
+      events.close();
+      clearInterval(timer);
+    };
+  }, [jobRunning]);
+  useEffect(() => {
+    if (!job || job.state === 'running') return;
+    refreshRuns();
+    // The job may end before the run's stream delivered its last manifest: read it once more.
+    if (job.runId === runId) getJson<Manifest>(`/runs/${runId}`).then(setManifest).catch(() => {});
   }, [job?.state]);
 
   // The URL names what is shown, so a comparison can be linked (?run=a&compare=b).

@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { TargetRule } from '../../../core/attribution/targets.ts';
 import { describeZodIssues } from '../../../core/errors.ts';
@@ -37,7 +38,8 @@ export const JobRequest = z.object({
 
 /**
  * `POST /api/jobs` starts a run (202 with its job and run ids); `GET /api/jobs[/:job]` reports;
- * `POST /api/jobs/outputs` lists a model's heads (`{ plugin, options }` -> `{ outputs }`).
+ * `GET /api/jobs/:job/events` streams its progress (server-sent events); `POST /api/jobs/outputs`
+ * lists a model's heads (`{ plugin, options }` -> `{ outputs }`).
  */
 export function jobRoutes(store: RunStore, registry: Registry | undefined, jobs: JobManager | undefined): Hono {
   const app = new Hono();
@@ -64,6 +66,39 @@ export function jobRoutes(store: RunStore, registry: Registry | undefined, jobs:
     } catch (error) {
       throw new HTTPException(400, { message: `cannot load the model: ${(error as Error).message}` });
     }
+  });
+  // Server-sent events: `job` with the job's info now and on every change, then `end` once it has ended.
+  app.get('/:job/events', (c) => {
+    const { job } = parseOr400(JobParam, c.req.param(), 'job id');
+    if (!jobs?.get(job)) throw notFound(`no job '${job}'`);
+    return streamSSE(c, async (stream) => {
+      let wake = () => {};
+      const unwatch = jobs.watch(job, () => wake());
+      stream.onAbort(() => wake());
+      try {
+        let sent = '';
+        while (!stream.aborted) {
+          const info = jobs.get(job)!;
+          const data = JSON.stringify(info);
+          if (data !== sent) await stream.writeSSE({ event: 'job', data });
+          sent = data;
+          if (info.state !== 'running') {
+            await stream.writeSSE({ event: 'end', data: info.state });
+            break;
+          }
+          // Wait for a change, with a comment now and then to keep proxies from closing the stream.
+          await new Promise<void>((r) => {
+            const timer = setTimeout(r, 15_000);
+            wake = () => (clearTimeout(timer), r());
+          });
+          if (!stream.aborted && jobs.get(job)!.state === 'running' && JSON.stringify(jobs.get(job)) === sent) {
+            await stream.write(': keep-alive\n\n');
+          }
+        }
+      } finally {
+        unwatch();
+      }
+    });
   });
   app.get('/:job', (c) => {
     const { job } = parseOr400(JobParam, c.req.param(), 'job id');
