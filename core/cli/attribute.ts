@@ -1,20 +1,30 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { attribute } from '../attribution/attribute.ts';
 import { ChannelReductionSchema, resolveConventions } from '../attribution/reduce.ts';
 import { countClasses, resolveOutput } from '../attribution/scores.ts';
 import { parseTargetRule } from '../attribution/targets.ts';
 import { toLabels } from '../data/labels.ts';
 import { describeBackend, initBackend } from '../engine/backend.ts';
-import { tf } from '../engine/tf.ts';
 import { describeZodIssues, GradlensError } from '../errors.ts';
 import { openNpy } from '../io/npy-file.ts';
 import { NpyStreamWriter } from '../io/npy-writer.ts';
-import { checkFinite, checkInputShape, checkTargets } from '../runs/checks.ts';
+import { checkInputShape } from '../runs/checks.ts';
 import { assertWritable } from './guard.ts';
 import { modelRef } from './model-ref.ts';
 import { parseOptionFlags } from './options.ts';
 import type { Command } from './types.ts';
+import { defaultWorkerCount, getDefaultRegistryModules, WorkerPool } from '../workers/pool.ts';
+import { batchTensors, computeAttributeBatch } from '../workers/tasks.ts';
+
+/** `--workers`, else the number of cores where workers can rebuild the registry, else 1. */
+function workerCount(text: string | undefined): number {
+  if (text === undefined) return getDefaultRegistryModules().length > 0 ? defaultWorkerCount() : 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new GradlensError(`expected a positive integer, got '${text}'`, { where: '--workers' });
+  }
+  return n;
+}
 
 const USAGE = `gradlens attribute --model PATH/model.json --inputs x.npy --out maps.npy [options]
 
@@ -33,6 +43,7 @@ Computes one method's attribution maps for every input and writes them as one .n
   --batch-size N        samples per batch (default 64); memory does not grow with N
   --backend NAME        auto (default), tensorflow-gpu, tensorflow, wasm or cpu
   --plugin MODULE       register plugins from a module (repeatable)
+  --workers N           worker threads computing batches (default: the number of cores; 1 = this thread)
   --out FILE            output .npy: float32 [N, H, W], or the input's shape with --reduce none
   --verbose             stack traces on errors`;
 
@@ -57,6 +68,7 @@ export const attributeCommand: Command = {
         'batch-size': { type: 'string', default: '64' },
         backend: { type: 'string' },
         plugin: { type: 'string', multiple: true },
+        workers: { type: 'string' },
         out: { type: 'string' },
         verbose: { type: 'boolean', default: false },
       },
@@ -119,31 +131,65 @@ export const attributeCommand: Command = {
       );
       const mapShape = conventions.reduce === 'none' ? sampleShape : sampleShape.slice(0, -1);
       writer = new NpyStreamWriter(outPath, [n, ...mapShape]);
-      for (let start = 0; start < n; start += batchSize) {
-        const count = Math.min(batchSize, n - start);
-        const ids = Array.from({ length: count }, (_, i) => `row ${start + i}`);
-        const x = tf.tensor(inputs.readRows(start, count), [count, ...sampleShape], 'float32');
-        const y = labels ? tf.tensor1d(labels.subarray(start, start + count), 'int32') : undefined;
-        try {
-          await checkFinite(x, ids, `inputs (${inputs.path})`);
-          if (y) await checkTargets(y, ids, numClasses, `labels (${values.labels})`);
-          const result = await attribute(model, x, {
-            method,
-            labels: y,
-            target,
-            output,
-            options: methodOptions as Record<string, unknown>,
-            ...conventions,
-          });
-          writer.append((await result.maps.data()) as Float32Array);
-          result.maps.dispose();
-          result.targets.dispose();
-          for (const t of Object.values(result.perSample)) t.dispose();
-        } finally {
-          x.dispose();
-          y?.dispose();
+      const spec = {
+        options: methodOptions as Record<string, unknown>,
+        target,
+        output,
+        abs: conventions.abs,
+        reduce: conventions.reduce,
+        inputsPath: inputs.path,
+        labelsPath: values.labels,
+        numClasses,
+      };
+      const batches = Math.ceil(n / batchSize);
+      const workers = Math.min(workerCount(values.workers), Math.max(1, batches));
+      const pool = workers > 1
+        ? await WorkerPool.start(workers, {
+          registryModules: getDefaultRegistryModules(),
+          pluginModules: (values.plugin ?? []).map((specifier) => ({ specifier, baseDir: resolve('.') })),
+          backend: values.backend,
+          model: { plugin: modelPlugin.name, options: modelOptions.data, baseDir: resolve('.') },
+        })
+        : undefined;
+      // Maps of batches in flight, oldest first; appended in order, at most two per worker held.
+      const inFlight: { count: number; maps: Promise<Float32Array> }[] = [];
+      let written = 0;
+      const appendOldest = async () => {
+        const job = inFlight.shift()!;
+        writer!.append(await job.maps);
+        written += job.count;
+        stderr(`attribute: ${written}/${n} samples\n`);
+      };
+      try {
+        for (let start = 0; start < n; start += batchSize) {
+          const count = Math.min(batchSize, n - start);
+          const data = {
+            ids: Array.from({ length: count }, (_, i) => `row ${start + i}`),
+            x: inputs.readRows(start, count),
+            shape: [count, ...sampleShape],
+            y: labels ? labels.slice(start, start + count) : undefined,
+          };
+          if (pool) {
+            const maps = pool.attributeBatch(data, { ...spec, method: method.name });
+            maps.catch(() => {});
+            inFlight.push({ count, maps });
+          } else {
+            const { x, y } = batchTensors(data);
+            try {
+              inFlight.push({
+                count,
+                maps: Promise.resolve(await computeAttributeBatch(model, x, y, data.ids, { ...spec, method })),
+              });
+            } finally {
+              x.dispose();
+              y?.dispose();
+            }
+          }
+          while (inFlight.length > 0 && (!pool || inFlight.length >= 2 * pool.size)) await appendOldest();
         }
-        stderr(`attribute: ${start + count}/${n} samples\n`);
+        while (inFlight.length > 0) await appendOldest();
+      } finally {
+        await pool?.close();
       }
       writer.commit();
       writer = undefined;

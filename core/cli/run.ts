@@ -10,6 +10,7 @@ import { RunStore } from '../runs/store.ts';
 import { modelRef } from './model-ref.ts';
 import { progressReporter } from './progress.ts';
 import type { Command } from './types.ts';
+import { defaultWorkerCount, getDefaultRegistryModules } from '../workers/pool.ts';
 
 const USAGE = `gradlens run --config run.json [--resume] [options]
 gradlens run --model PATH --inputs x.npy [--labels y.npy] --method NAME [...] [options]
@@ -29,6 +30,7 @@ Streams a dataset through a model and attribution methods; writes runs/<id>/.
   --batch-size N       samples per batch (default 64)     --limit N  at most N samples
   --backend NAME       auto, tensorflow-gpu, tensorflow, wasm or cpu
   --plugin MODULE      register plugins from a module (repeatable)
+  --workers N          worker threads computing batches (default: the number of cores; 1 = this thread)
   --verbose            stack traces on errors`;
 
 export const runCommand: Command = {
@@ -54,6 +56,7 @@ export const runCommand: Command = {
         limit: { type: 'string' },
         backend: { type: 'string' },
         plugin: { type: 'string', multiple: true },
+        workers: { type: 'string' },
         verbose: { type: 'boolean', default: false },
       },
       strict: true,
@@ -112,6 +115,7 @@ export const runCommand: Command = {
         registry,
         baseDir,
         resume,
+        workers: workerCount(values.workers),
         signal: controller.signal,
         onBackend: (b) => stderr(`gradlens: backend ${describeBackend(b)}\n`),
         onProgress: progressReporter(stderr, isTTY),
@@ -129,6 +133,12 @@ export const runCommand: Command = {
     }
   },
 };
+
+/** `--workers`, else the number of cores where workers can rebuild the registry, else 1. */
+function workerCount(text: string | undefined): number {
+  if (text !== undefined) return positive(text, '--workers');
+  return getDefaultRegistryModules().length > 0 ? defaultWorkerCount() : 1;
+}
 
 function positive(text: string, flag: string): number {
   const n = Number(text);

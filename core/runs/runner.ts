@@ -198,7 +198,8 @@ export async function runAttributions(configInput: RunConfigInput, options: RunO
     const request = { batchSize: config.dataset.batchSize, limit: config.dataset.limit, skipBatches: skip };
     const spec = { output, outputScores: outputInfo.scores, numClasses, rule, baseDir: manifest.baseDir };
     const methodIds = manifest.methods.map((m) => m.id);
-    const workers = options.workers ?? 1;
+    // No more workers than batches left: each loads its own engine and model.
+    const workers = Math.min(options.workers ?? 1, planned === undefined ? Infinity : Math.max(1, planned - skip));
     const pool = workers > 1
       ? await WorkerPool.start(workers, {
         registryModules: options.registryModules ?? getDefaultRegistryModules(),
