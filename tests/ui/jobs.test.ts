@@ -119,6 +119,11 @@ test("a model's heads are listed by loading it in a child process", async () => 
   assert.match((await unknown.json()).error, /unknown model plugin 'nope'/);
 });
 
+/** Reads a server-sent event stream of the app to its end. */
+async function sse(app: ReturnType<typeof createApp>, path: string) {
+  return events(await app.request(path));
+}
+
 /** Reads a server-sent event stream to its end. */
 async function events(res: Response): Promise<{ event: string; data: string }[]> {
   assert.is(res.status, 200);
@@ -140,8 +145,8 @@ test('progress streams as server-sent events, for the job and for the run', asyn
   const job = await (await post(app, request({ id: 'streamed', dataset }))).json();
   // The run's stream is opened before its manifest exists, and waits for it.
   const [byJob, byRun] = await Promise.all([
-    app.request(`/api/jobs/${job.id}/events`).then(events),
-    app.request('/api/runs/streamed/events').then(events),
+    sse(app, `/api/jobs/${job.id}/events`),
+    sse(app, '/api/runs/streamed/events'),
   ]);
   const infos = byJob.filter((e) => e.event === 'job').map((e) => JSON.parse(e.data));
   assert.equal(byJob.at(-1), { event: 'end', data: 'complete' });
@@ -155,7 +160,7 @@ test('progress streams as server-sent events, for the job and for the run', asyn
   assert.is(manifests.at(-1).batches.length, 30);
   assert.ok(manifests.length >= 2, `manifest events: ${manifests.length}`);
   // A finished job's stream answers at once; unknown ones are 404.
-  const again = await app.request(`/api/jobs/${job.id}/events`).then(events);
+  const again = await sse(app, `/api/jobs/${job.id}/events`);
   assert.equal(again.map((e) => e.event), ['job', 'end']);
   assert.is((await app.request('/api/jobs/job-99/events')).status, 404);
   assert.is((await app.request('/api/runs/..%2Fx/events')).status, 400);
