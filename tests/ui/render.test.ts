@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { colorLut, defaultColorMap } from '../../ui/app/render/colormaps.ts';
+import { COLOR_MAPS as CORE_MAPS } from '../../core/render/colormap.ts';
+import { COLOR_MAPS, colorLut, defaultColorMap } from '../../ui/app/render/colormaps.ts';
 import { displayRange, percentile, unit } from '../../ui/app/render/normalise.ts';
 import { agreementMatrix, disagreement, ranks, spearman } from '../../ui/app/render/spearman.ts';
 import { paintPlane } from '../../ui/app/render/paint.ts';
@@ -92,6 +93,13 @@ test('layout: images, kept channels collapsed, series transposed into strips', (
   const rgba = inputRgba(Float32Array.from([0, 1, 2, 3]), 0, layoutOf([2, 2, 1]));
   assert.equal(Array.from(rgba.filter((_, i) => i % 4 === 0)), [0, 85, 170, 255]);
   assert.throws(() => layoutOf([5]), /expected \[H, W, C\] or \[T, F\]/);
+});
+
+test('the lookup tables tabulate the core colour maps (one source)', () => {
+  assert.equal(COLOR_MAPS, ['hot', 'inferno', 'viridis', 'grey', 'diverging']);
+  for (const name of COLOR_MAPS) {
+    for (const i of [0, 77, 128, 255]) assert.equal(rgb(colorLut(name), i), CORE_MAPS[name](i / 255), `${name} ${i}`);
+  }
 });
 
 test('rows: filters and sorts', () => {
