@@ -194,7 +194,11 @@ function defineBrowserTests(executablePath: string) {
     // every row gives each run's prediction and probability
     assert.is(await page.locator('.grid-row:not(.head) .run-pred').count(), 4 * 2);
     const pred = await page.locator('.run-pred').nth(1).textContent();
-    assert.match(pred, /^shortcut-clean pred .+ [\d.]+/, pred);
+    assert.match(pred, /^pred .+ [\d.]+/, pred);
+    assert.match(
+      await page.locator('.run-pred').nth(1).getAttribute('title'),
+      /^run shortcut-clean, model layers-model/,
+    );
     assert.is(await page.locator('#conventions .run-conventions').count(), 2);
     assert.match(page.url(), /run=shortcut-cheating&compare=shortcut-clean/);
     // agreement spans every shown column

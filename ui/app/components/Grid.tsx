@@ -54,7 +54,12 @@ export function Grid(props: GridProps) {
   const image = view.layout.kind === 'image';
   const comparing = view.runs.length > 1;
   return (
-    <div class={`grid ${image ? 'images' : 'series'}`} ref={ref} id='grid' data-rows={rows.length}>
+    <div
+      class={`grid ${image ? 'images' : 'series'}${comparing ? ' comparing' : ''}`}
+      ref={ref}
+      id='grid'
+      data-rows={rows.length}
+    >
       <div class='grid-row head'>
         <div class='row-info'>sample</div>
         <div class='col-head'>input</div>
@@ -85,9 +90,7 @@ export function Grid(props: GridProps) {
                   const n = (c: number | null) => (c === null ? '—' : names?.[c] ?? String(c));
                   return (
                     <div class={`run-pred run-${k % 4}`} key={r.id} title={`run ${r.id}, model ${r.model}`}>
-                      <span class='run-tag'>{r.id}</span> pred <b class={bad ? 'bad' : 'good'}>{n(ri.prediction)}</b>
-                      {' '}
-                      {fmt(confidence(ri))}
+                      pred <b class={bad ? 'bad' : 'good'}>{n(ri.prediction)}</b> {fmt(confidence(ri))}
                       {ri.label !== null && (k === 0 || ri.label !== view.info[s].label)
                         ? ` (label ${n(ri.label)})`
                         : ''}
