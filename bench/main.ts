@@ -9,7 +9,7 @@
  * registers its kernels.
  *
  * Options: --budget S (seconds per measurement, default 1.5), --workloads a,b, --skip-torch,
- * --cpu-all (also MobileNetV2 on the cpu backend: minutes).
+ * --cpu-all (also MobileNetV2 on the cpu backend: minutes), --skip-workers (the worker/memory table).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,8 @@ import { vanillaGradient } from '../plugins/attributions/vanilla-gradient.ts';
 import { measure } from './measure.ts';
 import { formatTable, type Row } from './table.ts';
 import { type Workload, WORKLOADS } from './workloads.ts';
+import { benchWorkers, formatWorkerTable, type WorkerRow } from './workers.ts';
+import { registerGradients, restoreStockGradients } from '../core/engine/gradients.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -40,16 +42,35 @@ const threads = 1;
 const SMALL_BATCH = 32;
 const root = new URL('..', import.meta.url).pathname;
 /** What the profile said, kept under the table in docs/bench.md. */
-const NOTES = `## Notes (profile, 2-core machine shared with other work)
+const NOTES =
+  `## Notes (profiles by \`tsx bench/profile.ts WORKLOAD METHOD BATCH\`, tf.profile kernel times; 2-core machine shared with other work)
 
+- The machine was loaded by other work while measuring (load average 2-4 on 2 cores), and PyTorch
+  runs after the tfjs rows: its absolute numbers moved by 2x between runs. Ratios are indicative;
+  repeat \`npm run bench\` on a quiet machine for targets.
 - Stock tfjs wasm cannot differentiate MobileNetV2 at all (missing kernels); gradlens adds them.
-- cnn3 on wasm: gradlens is ~6.5x stock tfjs; what remains is XNNPACK forward convs and the
-  input-gradient convs, PyTorch stays ~2x faster.
-- MobileNetV2 on wasm is bound by tfjs's FusedBatchNorm gradient, which tiles
-  1/sqrt(var+eps) to the activation's full shape (\`Tile\` ~48% of the time at batch 4), and by
-  ReLU6's gradient (GreaterEqual/LessEqual/LogicalAnd/Multiply, ~15%); the conv input gradients
-  are ~13%. Next step: an inference-mode batch-norm input gradient (dy * scale / sqrt(var+eps),
-  broadcast, no Tile) and a one-kernel ReLU6 gradient.
+- MobileNetV2 (c) on wasm went from 8.7 s to ~1.75 s per batch of 8. Removed: tfjs's batch-norm
+  gradient \`Tile\` (was ~48%: now dy * (scale * rsqrt(var + eps)) broadcast, core/engine/gradients.ts),
+  the four/five-kernel ReLU6 and ClipByValue gradients (was ~15%: one SIMD pass,
+  core/engine/wasm/mask-grad.ts, and ReLU(6) layers run as one Relu6 under a tape), wasm's
+  copying \`Identity\` behind every tensor the tape saves (~6%), and \`Reverse\`/\`Slice\` copies in the
+  conv input gradients. What bounds it now (batch 4): forward \`Conv2D\` ~22%, \`Conv2DBackpropInput\`
+  (1x1 convs through XNNPACK) ~17-25%, forward \`FusedBatchNorm\` ~9-20%, depthwise input gradient
+  ~9%, depthwise forward ~5-7%, the ReLU mask ~5%: XNNPACK's convolutions plus an unfused batch norm.
+  Next: fold inference batch norm into the preceding conv's weights under a tape (removes a
+  full pass forward and backward per layer), then a SIMD depthwise input gradient.
+  Workload (c) still uses random weights: the nsfwjs loader (plugins/models/nsfwjs.ts) has not landed.
+- Fashion-MNIST vanilla (batch 256): \`Conv2D\` ~31%, \`Conv2DBackpropInput\` ~28% (XNNPACK),
+  \`MaxPoolGrad\` ~17% (a JS loop, now channel-contiguous), \`BatchMatMul\` ~8%.
+- SmoothGrad-50 / IG-50 (batch 32 = 1,600 evaluations): \`tf.tile\` of the inputs cost more than the
+  model on wasm (a Tile is ~15x slower than a concat there); noise-tunnel now broadcasts x and sigma
+  and \`repeatPasses\` concatenates, same values bit for bit. Per evaluation they are now within
+  ~15% of vanilla; what remains outside the model is the seeded Gaussian noise in JS (tfjs's
+  \`randomNormal\`, ~5%), kept because it defines the documented per-(seed, pass, sample) noise.
+- Workers: each worker is a thread with its own wasm engine and model (~300 MiB each here), so 2
+  workers double peak RSS; on this shared 2-core machine the second worker adds little or loses
+  (the other core was busy). Peak RSS of 10,000 images is within ~10% of 1,000 (batches stream;
+  at most two batches per worker are in flight).
 `;
 
 interface Prepared {
@@ -143,7 +164,12 @@ for (const backend of ['wasm', 'cpu']) {
       continue;
     }
     const p = await prepare(w);
-    if (backend === 'cpu') await bench(p, backend, 'tfjs', 'vanilla', plainGradient);
+    if (backend === 'cpu') {
+      // Stock tfjs: its own gradients too (gradlens registered its batch-norm/ReLU ones).
+      restoreStockGradients();
+      await bench(p, backend, 'tfjs', 'vanilla', plainGradient);
+      registerGradients();
+    }
     await bench(p, backend, 'gradlens', 'vanilla', vanilla);
     if (backend === 'wasm' && w.name === 'fashion') {
       // 50 gradient passes per image: a batch of 32 keeps each measurement to seconds.
@@ -194,6 +220,12 @@ for (const row of rows) {
   }
 }
 
+let workerRows: WorkerRow[] = [];
+if (!args.includes('--skip-workers')) {
+  process.stderr.write('gradlens attribute end to end: workers and peak memory\n');
+  workerRows = benchWorkers(budget, args.includes('--skip-torch'));
+}
+
 const machine = {
   cpu: os.cpus()[0]?.model ?? 'unknown',
   cores: os.cpus().length,
@@ -209,7 +241,7 @@ const machine = {
 const table = formatTable(rows);
 console.log(table);
 mkdirSync(`${root}bench/results`, { recursive: true });
-writeFileSync(`${root}bench/results/latest.json`, JSON.stringify({ machine, rows }, null, 2) + '\n');
+writeFileSync(`${root}bench/results/latest.json`, JSON.stringify({ machine, rows, workerRows }, null, 2) + '\n');
 writeFileSync(
   `${root}docs/bench.md`,
   [
@@ -227,6 +259,18 @@ writeFileSync(
     '',
     table,
     '',
+    ...(workerRows.length
+      ? [
+        '## Workers and memory: `gradlens attribute`, Fashion-MNIST CNN, vanilla gradient, wasm, batch 256',
+        '',
+        'End to end in a child process (start-up, loading the model in every worker, reading and writing',
+        '.npy included); PyTorch: the same batch loop in 1 and 2 threads (no start-up or I/O). Peak RSS',
+        "is /usr/bin/time's maximum resident set of the whole process (workers are threads of it).",
+        '',
+        formatWorkerTable(workerRows),
+        '',
+      ]
+      : []),
     NOTES,
   ].join('\n'),
 );
