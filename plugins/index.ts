@@ -5,6 +5,7 @@
 import { graphModel } from './models/graph-model.ts';
 import { layersModel } from './models/layers-model.ts';
 import { moduleModel } from './models/module-model.ts';
+import { nsfwjsModel } from './models/nsfwjs.ts';
 import { idxDataset } from './datasets/idx.ts';
 import { imageFolderDataset } from './datasets/image-folder.ts';
 import { npyDataset } from './datasets/npy.ts';
@@ -26,6 +27,7 @@ export const plugins: Plugin[] = [
   layersModel,
   graphModel,
   moduleModel,
+  nsfwjsModel,
   npyDataset,
   idxDataset,
   imageFolderDataset,
@@ -63,6 +65,7 @@ export {
   layersModel,
   moduleModel,
   npyDataset,
+  nsfwjsModel,
   occlusion,
   rise,
   smoothgrad,
