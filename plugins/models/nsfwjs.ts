@@ -124,7 +124,7 @@ export function readNsfwArtifacts(format: NsfwFormat, packageDir?: string): {
     convertedBy: json.convertedBy,
     weightSpecs,
     weightData: weightData.buffer,
-    userDefinedMetadata: metadata,
+    userDefinedMetadata: metadata as tf.io.ModelArtifacts['userDefinedMetadata'],
     signature: metadata?.signature as tf.io.ModelArtifacts['signature'],
   };
   const classes = (require(join(root, 'dist', 'cjs', 'nsfw_classes.js')) as {

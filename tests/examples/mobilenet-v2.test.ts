@@ -53,7 +53,7 @@ for (const format of ['layers', 'graph'] as NsfwFormat[]) {
       const { maps, targets } = await attribute(model, x, { method: vanillaGradient, target: 'predicted' });
       try {
         assert.equal(maps.shape, [2, 224, 224]);
-        const values = maps.dataSync();
+        const values = maps.dataSync() as Float32Array;
         assert.ok(values.every(Number.isFinite), 'finite');
         // Every photograph's map is non-zero and uneven: the network reads some pixels more than others.
         for (let i = 0; i < 2; i++) {
