@@ -29,12 +29,16 @@ def fashion():
 
 
 def mobilenetv2():
+    # nsfwjs's MobileNetV2: the ImageNet backbone, then Dense 256 -> 128 -> 5 (ReLU, dropout at training).
     import torchvision
-    return torchvision.models.mobilenet_v2(num_classes=1000)
+    model = torchvision.models.mobilenet_v2()
+    model.classifier = nn.Sequential(nn.Linear(1280, 256), nn.ReLU(), nn.Dropout(0.2), nn.Linear(256, 128),
+                                     nn.ReLU(), nn.Dropout(0.2), nn.Linear(128, 5))
+    return model
 
 
 MODELS = {"cnn3": (cnn3, (3, 32, 32), 10), "fashion": (fashion, (1, 28, 28), 10),
-          "mobilenetv2": (mobilenetv2, (3, 224, 224), 1000)}
+          "mobilenetv2": (mobilenetv2, (3, 224, 224), 5)}
 
 
 def grad(model, x, targets):

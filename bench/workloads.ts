@@ -1,12 +1,14 @@
 /**
- * The benchmark's models, built in tfjs with random (seeded) weights. bench/torch_reference.py
- * builds the same architectures under the same names; keep the two in step.
+ * The benchmark's models: the real trained ones where they are installed (the Fashion-MNIST
+ * example, nsfwjs's MobileNetV2), else the same architectures with random (seeded) weights.
+ * bench/torch_reference.py builds the same architectures under the same names; keep them in step.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../core/engine/tf.ts';
 import { memoryHandler, readModelFiles } from '../core/io/model-files.ts';
 import { buildCnn } from '../examples/fashion-mnist/model.ts';
+import { readNsfwArtifacts } from '../plugins/models/nsfwjs.ts';
 
 export interface Workload {
   /** Name shared with torch_reference.py. */
@@ -36,8 +38,8 @@ function cnn3(): tf.LayersModel {
   });
 }
 
-/** (c) MobileNetV2 (alpha 1, 224x224, 1000 classes), the layout of Keras' and torchvision's. */
-function mobileNetV2(): tf.LayersModel {
+/** (c) MobileNetV2 (alpha 1, 224x224), the layout of Keras' and torchvision's; the fallback without nsfwjs. */
+function mobileNetV2(classes: number): tf.LayersModel {
   const input = tf.input({ shape: [224, 224, 3] });
   const bnRelu6 = (x: tf.SymbolicTensor, relu = true) => {
     const y = tf.layers.batchNormalization({ epsilon: 1e-3 }).apply(x) as tf.SymbolicTensor;
@@ -70,7 +72,7 @@ function mobileNetV2(): tf.LayersModel {
   }
   x = bnRelu6(conv(x, 1280, 1));
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-  const output = tf.layers.dense({ units: 1000 }).apply(x) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: classes }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output });
 }
 
@@ -107,10 +109,18 @@ export const WORKLOADS: Workload[] = [
   },
   {
     name: 'mobilenetv2',
-    description: 'MobileNetV2 224x224x3 (random weights)',
+    description: 'MobileNetV2 224x224x3, nsfwjs weights (ImageNet backbone, 5 classes)',
     inputShape: [224, 224, 3],
     batch: 8,
-    classes: 1000,
-    build: () => Promise.resolve(mobileNetV2()),
+    classes: 5,
+    // The real pretrained network from the npm package nsfwjs; the same backbone with random
+    // weights when the package is not installed.
+    build: async () => {
+      try {
+        return await tf.loadLayersModel(memoryHandler(readNsfwArtifacts('layers').artifacts));
+      } catch {
+        return mobileNetV2(5);
+      }
+    },
   },
 ];
