@@ -84,7 +84,9 @@ test("the cheating model's gradient concentrates on the mark; the clean model's 
   const cheat = expectAttribution(cheating, batch, options);
   const fair = expectAttribution(clean, batch, options);
   // The band is 84 of 784 pixels (11%); the mark itself 9 (1.1%).
-  const cheatMass = await cheat.massIn(MARK_BAND).onAverage().atLeast(0.4);
+  // Each cheating map has most of its mass in the band (measured: 0.50 to 0.63, mean 0.58).
+  await cheat.massIn(MARK_BAND).atLeast(0.5);
+  const cheatMass = await cheat.massIn(MARK_BAND).onAverage().atLeast(0.55);
   const fairMass = await fair.massIn(MARK_BAND).onAverage().atMost(0.15);
   assert.ok(cheatMass.mean > 4 * fairMass.mean, `cheating ${cheatMass.mean}, clean ${fairMass.mean}`);
   // Each cheating map's three largest pixels are on the mark; the clean maps' mostly are not.
