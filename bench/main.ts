@@ -45,9 +45,9 @@ const root = new URL('..', import.meta.url).pathname;
 const NOTES =
   `## Notes (profiles by \`tsx bench/profile.ts WORKLOAD METHOD BATCH\`, tf.profile kernel times; 2-core machine shared with other work)
 
-- The machine was loaded by other work while measuring (load average 2-4 on 2 cores), and PyTorch
-  runs after the tfjs rows: its absolute numbers moved by 2x between runs. Ratios are indicative;
-  repeat \`npm run bench\` on a quiet machine for targets.
+- Measurements on a shared machine vary: load from other work moved PyTorch's numbers by up to 2x
+  between runs (it runs after the tfjs rows). Ratios are indicative; repeat \`npm run bench\` on a
+  quiet machine for targets.
 - Stock tfjs wasm cannot differentiate MobileNetV2 at all (missing kernels); gradlens adds them.
 - MobileNetV2 (c) on wasm went from 8.7 s to ~1.75 s per batch of 8. Removed: tfjs's batch-norm
   gradient \`Tile\` (was ~48%: now dy * (scale * rsqrt(var + eps)) broadcast, core/engine/gradients.ts),
@@ -59,7 +59,7 @@ const NOTES =
   ~9%, depthwise forward ~5-7%, the ReLU mask ~5%: XNNPACK's convolutions plus an unfused batch norm.
   Next: fold inference batch norm into the preceding conv's weights under a tape (removes a
   full pass forward and backward per layer), then a SIMD depthwise input gradient.
-  Workload (c) still uses random weights: the nsfwjs loader (plugins/models/nsfwjs.ts) has not landed.
+  Workload (c) uses nsfwjs's pretrained MobileNetV2 (5 classes); PyTorch runs torchvision's with the same head.
 - Fashion-MNIST vanilla (batch 256): \`Conv2D\` ~31%, \`Conv2DBackpropInput\` ~28% (XNNPACK),
   \`MaxPoolGrad\` ~17% (a JS loop, now channel-contiguous), \`BatchMatMul\` ~8%.
 - SmoothGrad-50 / IG-50 (batch 32 = 1,600 evaluations): \`tf.tile\` of the inputs cost more than the
@@ -248,7 +248,7 @@ writeFileSync(
     '# Benchmark: input gradients, gradlens on tfjs vs PyTorch',
     '',
     'Produced by `npm run bench` (bench/main.ts; PyTorch side bench/torch_reference.py). Images per',
-    'second of one attribution call on a batch; random inputs and weights; single-threaded on both',
+    'second of one attribution call on a batch; random inputs, trained weights where installed; single-threaded on both',
     'sides. `tfjs` = plain `tf.grad` over `model.apply` with stock kernels; `gradlens` = the',
     'attribution path (input-only gradients, gradlens wasm kernels). `torch/tfjs` > 1 means PyTorch',
     'is faster. The machine was shared with other work while measuring, so compare ratios within',
