@@ -3,42 +3,11 @@
  * batch and method is looked up in the manifest before a file is touched, and every file is
  * resolved through RunStore.path/checkReal, so no request reaches outside the runs directory.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { toFloat32 } from '../../core/io/npy.ts';
 import { BATCH_FILES, type BatchRecord, type Manifest, type MethodRecord } from '../../core/runs/manifest.ts';
-import type { RunStore, RunSummary } from '../../core/runs/store.ts';
-import { SafeId } from '../../core/runs/config.ts';
+import type { RunStore } from '../../core/runs/store.ts';
 import { notFound } from './errors.ts';
-
-/**
- * The runs a client may open: directories whose manifest lies inside the runs directory (no
- * symlink out) and names the directory itself. Newest first.
- */
-export function listRuns(store: RunStore): RunSummary[] {
-  if (!existsSync(store.root)) return [];
-  const out: RunSummary[] = [];
-  for (const name of readdirSync(store.root)) {
-    if (!SafeId.safeParse(name).success) continue;
-    try {
-      const m = readManifest(store, name);
-      if (m.id !== name) continue;
-      out.push({
-        id: m.id,
-        status: m.status,
-        createdAt: m.createdAt,
-        updatedAt: m.updatedAt,
-        batches: m.batches.length,
-        plannedBatches: m.plannedBatches,
-        methods: m.methods.map((x) => x.id),
-        model: m.model.plugin,
-        dataset: m.dataset.plugin,
-      });
-    } catch {
-      // not a readable run
-    }
-  }
-  return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-}
 
 export function readManifest(store: RunStore, run: string): Manifest {
   const path = store.path(run, 'manifest.json');

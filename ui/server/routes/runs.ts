@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { RunStore } from '../../../core/runs/store.ts';
-import { listRuns, readManifest } from '../data.ts';
+import { readManifest } from '../data.ts';
 import { parseOr400, RunParam } from '../params.ts';
 
 /** How often a run's events stream looks at the manifest, and how long it waits for one to appear. */
@@ -17,7 +17,7 @@ const APPEAR_MS = 60_000;
  */
 export function runRoutes(store: RunStore): Hono {
   const app = new Hono();
-  app.get('/', (c) => c.json({ root: store.root, runs: listRuns(store) }));
+  app.get('/', (c) => c.json({ root: store.root, runs: store.list() }));
   app.get('/:run', (c) => {
     const { run } = parseOr400(RunParam, c.req.param(), 'run id');
     return c.json(readManifest(store, run));
