@@ -12,17 +12,9 @@ import process from 'node:process';
 import { RunStore } from '../core/runs/store.ts';
 import { startDashboard } from '../ui/server/dashboard.ts';
 import { writeSyntheticRun } from '../ui/testing/synthetic.ts';
+import { CHROMIUM_ARGS, findChromium } from '../ui/testing/chromium.ts';
 
-const CHROMIUM = process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const CHROMIUM = findChromium() ?? '/usr/bin/chromium';
 const METHODS = ['a', 'b', 'c', 'd', 'e'].map((id, i) => ({ id, signed: i % 2 === 1 }));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -41,7 +33,7 @@ const results: Record<string, unknown> = { runtime: `node ${process.versions.nod
 try {
   if (existsSync(CHROMIUM)) {
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     for (const run of ['b28', 'b224']) {
       const nav: number[] = [];
       const paint: number[] = [];

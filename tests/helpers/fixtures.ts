@@ -38,6 +38,16 @@ export function writeNpy(path: string, data: NpyData, shape: number[]): string {
   return path;
 }
 
+/** A deterministic generator of values in [0, 1) (mulberry32), so failures reproduce. */
+export function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** Deterministic pseudo-random values in [0, 1) (mulberry32). */
 export function seeded(n: number, seed = 1): Float32Array {
   let a = seed >>> 0;

@@ -3,7 +3,6 @@
  * dashboard over runs made here. Node only; without Chromium the suite is skipped loudly,
  * except under CI where that is a failure.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -15,20 +14,11 @@ import { runAttributions } from '../../core/runs/runner.ts';
 import { builtinRegistry } from '../../ui/testing/model-run.ts';
 import { writeSyntheticRun } from '../../ui/testing/synthetic.ts';
 import { fixture } from './fixture.ts';
+import { CHROMIUM_ARGS, CHROMIUM_CANDIDATES, findChromium } from '../../ui/testing/chromium.ts';
 
 const test = suite('ui browser');
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
-const CANDIDATES = [process.env.GRADLENS_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-const executablePath = CANDIDATES.find((p): p is string => Boolean(p && existsSync(p)));
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const executablePath = findChromium();
 
 const isDeno = 'Deno' in globalThis;
 const bar = '!'.repeat(72);
@@ -39,11 +29,11 @@ if (isDeno) {
   if (process.env.CI) {
     test('Chromium is available under CI', () => {
       assert.unreachable(
-        `no Chromium found at ${CANDIDATES.filter(Boolean).join(', ')}; CI must run the browser tests`,
+        `no Chromium found at ${CHROMIUM_CANDIDATES.join(', ')}; CI must run the browser tests`,
       );
     });
   } else {
-    console.log(`\n${bar}\n  BROWSER TESTS SKIPPED: no Chromium at ${CANDIDATES.filter(Boolean).join(', ')}`);
+    console.log(`\n${bar}\n  BROWSER TESTS SKIPPED: no Chromium at ${CHROMIUM_CANDIDATES.join(', ')}`);
     console.log(`  (set GRADLENS_CHROMIUM=/path/to/chromium; with CI set this is a failure)\n${bar}\n`);
     test.skip('browser tests need Chromium', () => {});
   }

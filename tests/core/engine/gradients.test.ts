@@ -4,6 +4,7 @@ import { initBackend } from '../../../core/engine/backend.ts';
 import { registerGradients, restoreStockGradients } from '../../../core/engine/gradients.ts';
 import { tf } from '../../../core/engine/tf.ts';
 import { simdMask } from '../../../core/engine/wasm/simd.ts';
+import { rng } from '../../helpers/fixtures.ts';
 
 const test = suite('engine gradients (batch norm, ReLU)');
 let previous = '';
@@ -16,15 +17,6 @@ test.after(async () => {
   await tf.setBackend(previous);
 });
 
-/** mulberry32, so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const int = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
 /** Gradients of sum(f(inputs) * w) with respect to every input, as arrays, with stock or gradlens gradients. */

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { initBackend } from '../../../core/engine/backend.ts';
 import { tf } from '../../../core/engine/tf.ts';
 import { gradlensWasmKernels } from '../../../core/engine/wasm/index.ts';
+import { rng } from '../../helpers/fixtures.ts';
 
 const test = suite('wasm-kernels');
 let previous = '';
@@ -15,15 +16,6 @@ test.after(async () => {
   await tf.setBackend(previous);
 });
 
-/** A small deterministic generator (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const normal = (r: () => number, n: number) => Float32Array.from({ length: n }, () => 2 * r() - 1);
 

@@ -15,6 +15,7 @@ import { LargeView } from './LargeView.tsx';
 import { Progress } from './Progress.tsx';
 import { RunForm } from './RunForm.tsx';
 import { RunPicker } from './RunPicker.tsx';
+import { followEvents } from '../follow.ts';
 
 const DEFAULTS: Settings = {
   cmap: 'auto',
@@ -151,21 +152,10 @@ export function App() {
         }
       }, 400);
     };
-    if (typeof EventSource === 'undefined') {
+    return followEvents(apiUrl(`/runs/${runId}/events`), 'manifest', show, () => {
       poll();
       return () => clearInterval(timer);
-    }
-    const events = new EventSource(apiUrl(`/runs/${runId}/events`));
-    events.addEventListener('manifest', (e) => show(JSON.parse((e as MessageEvent).data)));
-    events.addEventListener('end', () => events.close());
-    events.onerror = () => {
-      events.close();
-      poll();
-    };
-    return () => {
-      events.close();
-      clearInterval(timer);
-    };
+    });
   }, [following, runId]);
 
   // A run started here: its job's state (and error) by server-sent events, else by polling.
@@ -176,21 +166,10 @@ export function App() {
     const poll = () => {
       timer ??= setInterval(() => getJson<JobInfo>(`/jobs/${jobRunning}`).then(setJob).catch(() => {}), 400);
     };
-    if (typeof EventSource === 'undefined') {
+    return followEvents(apiUrl(`/jobs/${jobRunning}/events`), 'job', setJob, () => {
       poll();
       return () => clearInterval(timer);
-    }
-    const events = new EventSource(apiUrl(`/jobs/${jobRunning}/events`));
-    events.addEventListener('job', (e) => setJob(JSON.parse((e as MessageEvent).data)));
-    events.addEventListener('end', () => events.close());
-    events.onerror = () => {
-      events.close();
-      poll();
-    };
-    return () => {
-      events.close();
-      clearInterval(timer);
-    };
+    });
   }, [jobRunning]);
   useEffect(() => {
     if (!job || job.state === 'running') return;
