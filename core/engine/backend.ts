@@ -4,6 +4,8 @@ import { GradlensError } from '../errors.ts';
 import { registerGradients } from './gradients.ts';
 import { registerMaskGrad } from './wasm/mask-grad.ts';
 import { gradlensWasmKernels, registerWasmKernels } from './wasm/index.ts';
+import { loadNative } from './native/addon.ts';
+import { NATIVE_KERNELS, setNativeKernels } from './native/kernels.ts';
 
 /** Backends in the order `auto` tries them: native GPU, native CPU, WebAssembly, plain JS. */
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -107,7 +109,16 @@ async function activate(name: BackendName): Promise<Omit<BackendInfo, 'skipped'>
     const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
     // Missing gradient kernels and fast conv input gradients (core/engine/wasm/).
     registerWasmKernels();
-    const details = { simd, threads, gradlensKernels: gradlensWasmKernels.length };
+    const details: BackendInfo['details'] = { simd, threads, gradlensKernels: gradlensWasmKernels.length };
+    // Convolutions, matrix products, max-pool gradients and batch norm through oneDNN where the
+    // native addon is built (core/engine/native/); the wasm kernels otherwise.
+    const native = loadNative();
+    if (native.addon && setNativeKernels(true)) {
+      const { onednn, isa } = native.addon.info();
+      details.native = `oneDNN ${onednn} ${isa}, ${NATIVE_KERNELS.length} kernels`;
+    } else {
+      details.nativeSkipped = native.reason ?? 'unavailable';
+    }
     return { id: 'wasm', name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', details };
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');

@@ -1,0 +1,235 @@
+/**
+ * Native kernels for tfjs-backend-wasm: the convolutions (plain, depthwise, fused with bias and
+ * activation), their input gradients, matrix products, max-pool gradients and inference batch
+ * norm run through the native addon (oneDNN) on the tensors in wasm's heap, in place. Each wrapper
+ * falls back to the kernel registered before it (tfjs's or gradlens's wasm kernel) for what it
+ * does not cover (NCHW, prelu, non-float32, broadcasts oneDNN cannot express). Installed by
+ * `initBackend` when the addon is built; {@link setNativeKernels} turns them off and on again.
+ */
+import { tf } from '../tf.ts';
+import { loadNative, type NativeAddon } from './addon.ts';
+import {
+  activationCode,
+  type ConvAttrs,
+  convShape,
+  matmulOutShape,
+  matmulShape,
+  type PoolAttrs,
+  poolShape,
+} from './shapes.ts';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+type Info = tf.TensorInfo;
+
+/** The BackendWasm methods used here (public in its JS, not in tfjs-core's types). */
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  typedArrayFromHeap(info: Info): Float32Array;
+}
+
+/** The wasm heap, and `make` to allocate outputs there (freed again if the native call throws). */
+interface Heap {
+  make(shape: number[]): Info;
+  view(info: Info): Float32Array;
+}
+
+/** A native attempt: the output, or undefined to run the previous kernel. */
+type Attempt = (native: NativeAddon, heap: Heap, inputs: Record<string, Info>, attrs: Record<string, unknown>) =>
+  | Info
+  | undefined;
+
+const float32 = (...infos: (Info | undefined)[]) => infos.every((t) => !t || t.dtype === 'float32');
+const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
+
+/** Conv2D, FusedConv2D, DepthwiseConv2dNative and FusedDepthwiseConv2D. */
+function convolution(depthwise: boolean): Attempt {
+  return (native, heap, inputs, attrs) => {
+    const { x, filter, bias, preluActivationWeights } = inputs;
+    const act = activationCode(attrs.activation as string | undefined);
+    if (!float32(x, filter, bias) || preluActivationWeights || act === undefined) return undefined;
+    const shape = convShape(x.shape, filter.shape, attrs as unknown as ConvAttrs, depthwise);
+    if (!shape || (bias && size(bias.shape) !== shape[6])) return undefined;
+    const out = heap.make([shape[0], shape[7], shape[8], shape[6]]);
+    // Views after makeOutput: allocating may grow (and detach) the wasm memory.
+    native.conv2d(
+      heap.view(x),
+      heap.view(filter),
+      bias ? heap.view(bias) : null,
+      heap.view(out),
+      shape,
+      act,
+      Number(attrs.leakyreluAlpha ?? 0.2),
+    );
+    return out;
+  };
+}
+
+/** Conv2DBackpropInput and DepthwiseConv2dNativeBackpropInput. */
+function convInputGradient(depthwise: boolean): Attempt {
+  return (native, heap, inputs, attrs) => {
+    const { dy, filter } = inputs;
+    if (!float32(dy, filter)) return undefined;
+    const inputShape = attrs.inputShape as number[];
+    const shape = convShape(inputShape, filter.shape, attrs as unknown as ConvAttrs, depthwise);
+    if (!shape || shape[7] !== dy.shape[1] || shape[8] !== dy.shape[2]) return undefined;
+    const out = heap.make(inputShape);
+    native.convBackwardData(
+      heap.view(dy),
+      heap.view(filter),
+      heap.view(out),
+      shape,
+    );
+    return out;
+  };
+}
+
+/** BatchMatMul and _FusedMatMul. */
+const matrixProduct: Attempt = (native, heap, inputs, attrs) => {
+  const { a, b, bias, preluActivationWeights } = inputs;
+  const act = activationCode(attrs.activation as string | undefined);
+  if (!float32(a, b, bias) || preluActivationWeights || act === undefined) return undefined;
+  const shape = matmulShape(a.shape, b.shape, Boolean(attrs.transposeA), Boolean(attrs.transposeB));
+  if (!shape) return undefined;
+  const n = shape[2];
+  if (bias && size(bias.shape) !== n && size(bias.shape) !== 1) return undefined;
+  const outShape = matmulOutShape(a.shape, b.shape, shape);
+  const out = heap.make(outShape);
+  const c = heap.view(out);
+  native.matmul(heap.view(a), heap.view(b), c, shape);
+  if (bias || act !== 0) {
+    native.biasActivation(
+      c,
+      bias ? heap.view(bias) : null,
+      size(outShape) / n,
+      n,
+      act,
+      Number(attrs.leakyreluAlpha ?? 0.2),
+    );
+  }
+  return out;
+};
+
+const maxPoolGradient: Attempt = (native, heap, inputs, attrs) => {
+  const { dy, input } = inputs;
+  if (!float32(dy, input) || input.shape.length !== 4) return undefined;
+  const shape = poolShape(input.shape, attrs as unknown as PoolAttrs);
+  const out = heap.make(input.shape);
+  native.maxPoolGrad(heap.view(input), heap.view(dy), heap.view(out), shape);
+  return out;
+};
+
+const batchNorm: Attempt = (native, heap, inputs, attrs) => {
+  const { x, mean, variance, offset, scale } = inputs;
+  if (!float32(x, mean, variance, offset, scale) || x.shape.length < 1) return undefined;
+  const channels = x.shape[x.shape.length - 1];
+  const fits = (t: Info | undefined) => !t || size(t.shape) === channels || size(t.shape) === 1;
+  if (![mean, variance, offset, scale].every(fits)) return undefined;
+  const out = heap.make(x.shape);
+  const view = (t: Info | undefined) => (t ? heap.view(t) : null);
+  native.batchNorm(
+    heap.view(x),
+    heap.view(mean),
+    heap.view(variance),
+    view(offset),
+    view(scale),
+    heap.view(out),
+    channels,
+    Number(attrs.varianceEpsilon ?? 0.001),
+  );
+  return out;
+};
+
+const ATTEMPTS: Record<string, Attempt> = {
+  Conv2D: convolution(false),
+  FusedConv2D: convolution(false),
+  DepthwiseConv2dNative: convolution(true),
+  FusedDepthwiseConv2D: convolution(true),
+  Conv2DBackpropInput: convInputGradient(false),
+  DepthwiseConv2dNativeBackpropInput: convInputGradient(true),
+  BatchMatMul: matrixProduct,
+  _FusedMatMul: matrixProduct,
+  MaxPoolGrad: maxPoolGradient,
+  FusedBatchNorm: batchNorm,
+};
+
+/** Kernel names with a native implementation (for the backend description and tests). */
+export const NATIVE_KERNELS = Object.keys(ATTEMPTS);
+
+/** Calls that fell back to the previous kernel, by kernel name (tests assert on it). */
+export const nativeFallbacks: Record<string, number> = {};
+
+const previous = new Map<string, tf.KernelConfig>();
+let active = false;
+
+/**
+ * Installs (true) or removes (false) the native kernels on the wasm backend; returns whether they
+ * are installed afterwards (false when the addon is unavailable: see `loadNative().reason`).
+ * `threads` sets the addon's OpenMP threads for the calling JS thread (default 1: parallelism
+ * comes from workers).
+ */
+export function setNativeKernels(on: boolean, threads = 1): boolean {
+  const { addon } = loadNative();
+  if (!on || !addon) {
+    if (active) {
+      for (const [name, config] of previous) {
+        tf.unregisterKernel(name, 'wasm');
+        tf.registerKernel(config);
+      }
+      previous.clear();
+      active = false;
+    }
+    return false;
+  }
+  addon.setThreads(threads);
+  if (active) return true;
+  for (const [name, attempt] of Object.entries(ATTEMPTS)) {
+    const before = tf.getKernel(name, 'wasm');
+    if (!before) continue;
+    previous.set(name, before);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: wrap(name, attempt, addon, before.kernelFunc),
+    });
+  }
+  active = true;
+  return true;
+}
+
+/** Whether the native kernels are installed now. */
+export function nativeKernelsActive(): boolean {
+  return active;
+}
+
+/** The last error of a native call, by kernel name (the call then fell back). */
+export const nativeErrors: Record<string, string> = {};
+
+function wrap(name: string, attempt: Attempt, addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const backend = args.backend as unknown as WasmHeap & { disposeData(dataId: object): void };
+    const made: Info[] = [];
+    const heap: Heap = {
+      make: (shape) => {
+        const out = backend.makeOutput(shape, 'float32');
+        made.push(out);
+        return out;
+      },
+      view: (info) => backend.typedArrayFromHeap(info),
+    };
+    try {
+      const result = attempt(
+        addon,
+        heap,
+        args.inputs as Record<string, Info>,
+        (args.attrs ?? {}) as Record<string, unknown>,
+      );
+      if (result) return result;
+    } catch (error) {
+      for (const out of made) backend.disposeData(out.dataId);
+      nativeErrors[name] = error instanceof Error ? error.message : String(error);
+    }
+    nativeFallbacks[name] = (nativeFallbacks[name] ?? 0) + 1;
+    return fallback(args);
+  };
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Builds gradlens's native kernels (core/engine/native/src, C++ on oneDNN) into
+// core/engine/native/build/gradlens_native.node. Runs at `npm install` (postinstall) and as
+// `npm run build:native`. Compiles from source with the machine's C++ compiler; downloads nothing.
+// When a piece is missing it explains what to install, records why in build/status.json and exits 0
+// (gradlens then runs on its WebAssembly kernels); `--strict` makes that an error.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const srcDir = join(root, 'core/engine/native/src');
+const outDir = join(root, 'core/engine/native/build');
+const output = join(outDir, 'gradlens_native.node');
+const strict = process.argv.includes('--strict');
+const force = process.argv.includes('--force');
+
+function finish(built, reason, extra = {}) {
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(
+    join(outDir, 'status.json'),
+    JSON.stringify({ built, reason, at: new Date().toISOString(), ...extra }, null, 2) + '\n',
+  );
+  if (built) {
+    console.log(`gradlens: native kernels built (${output})`);
+    process.exit(0);
+  }
+  console.warn(`gradlens: native kernels not built: ${reason}`);
+  console.warn('gradlens: running on the WebAssembly kernels instead (slower); `npm run build:native` retries.');
+  process.exit(strict ? 1 : 0);
+}
+
+if (process.env.GRADLENS_NATIVE === 'off') finish(false, 'GRADLENS_NATIVE=off');
+if (process.platform !== 'linux' && process.platform !== 'darwin') {
+  finish(false, `unsupported platform ${process.platform}`);
+}
+
+const sources = readdirSync(srcDir).filter((f) => f.endsWith('.cc')).map((f) => join(srcDir, f));
+const newest = Math.max(...readdirSync(srcDir).map((f) => statSync(join(srcDir, f)).mtimeMs));
+if (!force && existsSync(output) && statSync(output).mtimeMs > newest) {
+  console.log(`gradlens: native kernels up to date (${output})`);
+  process.exit(0);
+}
+
+const compiler = [process.env.CXX, 'g++', 'c++', 'clang++'].find((c) => c && spawnSync(c, ['--version']).status === 0);
+if (!compiler) finish(false, 'no C++ compiler found (install g++, e.g. apt-get install g++)');
+
+// Node-API is ABI-stable: any Node's headers do; prefer the node-api-headers package, then Node's own.
+function nodeApiInclude() {
+  try {
+    const dir = createRequire(import.meta.url)('node-api-headers').include_dir;
+    if (existsSync(join(dir, 'node_api.h'))) return dir;
+  } catch { /* not installed */ }
+  const candidates = [
+    join(dirname(process.execPath), '..', 'include', 'node'),
+    '/usr/include/node',
+    '/usr/local/include/node',
+  ];
+  return candidates.find((d) => existsSync(join(d, 'node_api.h')));
+}
+const napiInclude = nodeApiInclude();
+if (!napiInclude) {
+  finish(false, 'node_api.h not found (npm install node-api-headers, or install Node with its headers)');
+}
+
+// oneDNN (Debian: libdnnl-dev) or a build of it under DNNL_ROOT.
+const dnnlRoot = process.env.DNNL_ROOT;
+const dnnlInclude = [dnnlRoot && join(dnnlRoot, 'include'), '/usr/include', '/usr/local/include'].find((d) =>
+  d && existsSync(join(d, 'oneapi/dnnl/dnnl.hpp'))
+);
+if (!dnnlInclude) finish(false, "oneDNN's headers not found (apt-get install libdnnl-dev, or set DNNL_ROOT)");
+
+const march = process.env.GRADLENS_NATIVE_MARCH ?? 'native';
+const tmp = `${output}.${process.pid}.tmp`;
+const args = [
+  '-std=c++17',
+  '-O3',
+  `-march=${march}`,
+  '-fPIC',
+  '-shared',
+  '-fopenmp',
+  '-Wall',
+  `-I${napiInclude}`,
+  `-I${dnnlInclude}`,
+  ...sources,
+  ...(dnnlRoot ? [`-L${join(dnnlRoot, 'lib')}`, `-Wl,-rpath,${join(dnnlRoot, 'lib')}`] : []),
+  '-ldnnl',
+  '-o',
+  tmp,
+];
+mkdirSync(outDir, { recursive: true });
+console.log(`gradlens: building native kernels with ${compiler} (oneDNN from ${dnnlInclude})`);
+const result = spawnSync(compiler, args, { stdio: 'inherit' });
+if (result.status !== 0) {
+  finish(false, `${compiler} failed (exit ${result.status}); see the messages above`, {
+    command: [compiler, ...args].join(' '),
+  });
+}
+renameSync(tmp, output);
+finish(true, undefined, { compiler, command: [compiler, ...args].join(' ') });
