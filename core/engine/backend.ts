@@ -87,6 +87,17 @@ function resolve(name: string): BackendName {
   return backend;
 }
 
+/** oneDNN threads per engine: `GRADLENS_THREADS`, default 1 (`--workers` runs one engine per core). */
+function nativeThreads(): number {
+  const value = Number(process.env.GRADLENS_THREADS ?? 1);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new GradlensError(`GRADLENS_THREADS must be a whole number >= 1, got '${process.env.GRADLENS_THREADS}'`, {
+      where: 'GRADLENS_THREADS',
+    });
+  }
+  return value;
+}
+
 function envBackend(): string | undefined {
   const value = process.env.GRADLENS_BACKEND;
   return value && value.length > 0 ? value : undefined;
@@ -113,9 +124,9 @@ async function activate(name: BackendName): Promise<Omit<BackendInfo, 'skipped'>
     // Convolutions, matrix products, max-pool gradients and batch norm through oneDNN where the
     // native addon is built (core/engine/native/); the wasm kernels otherwise.
     const native = loadNative();
-    if (native.addon && setNativeKernels(true)) {
+    if (native.addon && setNativeKernels(true, nativeThreads())) {
       const { onednn, isa } = native.addon.info();
-      details.native = `oneDNN ${onednn} ${isa}, ${NATIVE_KERNELS.length} kernels`;
+      details.native = `oneDNN ${onednn} ${isa}, ${NATIVE_KERNELS.length} kernels, ${nativeThreads()} thread(s)`;
     } else {
       details.nativeSkipped = native.reason ?? 'unavailable';
     }
