@@ -2,6 +2,7 @@ import process from 'node:process';
 import { isUserError } from '../errors.ts';
 import type { Registry } from '../plugins/registry.ts';
 import { attributeCommand } from './attribute.ts';
+import { engineCommand } from './engine.ts';
 import { runCommand } from './run.ts';
 import type { Command, CommandContext } from './types.ts';
 
@@ -16,7 +17,7 @@ export interface CliSetup {
 
 /** Core commands plus a `plugins` listing. */
 function coreCommands(): Command[] {
-  return [runCommand, attributeCommand, pluginsCommand];
+  return [runCommand, attributeCommand, pluginsCommand, engineCommand];
 }
 
 const pluginsCommand: Command = {

@@ -53,6 +53,7 @@ export async function initBackend(request?: string): Promise<BackendInfo> {
   // Silences tfjs's console advice ("install our node backend"); gradlens prints its own line.
   tf.env().set('PROD', true);
   const wanted = (request ?? envBackend() ?? 'auto').trim().toLowerCase();
+  nativeThreads(); // a bad GRADLENS_THREADS is the user's error, not a reason to try the next backend
   if (current && (wanted === 'auto' || ALIASES[wanted] === current.id)) return current;
   const order: BackendName[] = wanted === 'auto' ? [...BACKENDS] : [resolve(wanted)];
   const skipped: BackendInfo['skipped'] = [];
@@ -91,9 +92,12 @@ function resolve(name: string): BackendName {
 function nativeThreads(): number {
   const value = Number(process.env.GRADLENS_THREADS ?? 1);
   if (!Number.isInteger(value) || value < 1) {
-    throw new GradlensError(`GRADLENS_THREADS must be a whole number >= 1, got '${process.env.GRADLENS_THREADS}'`, {
-      where: 'GRADLENS_THREADS',
-    });
+    throw new GradlensError(
+      `must be a whole number >= 1 (oneDNN threads per engine), got '${process.env.GRADLENS_THREADS}'`,
+      {
+        where: 'GRADLENS_THREADS',
+      },
+    );
   }
   return value;
 }

@@ -27,9 +27,13 @@ export function binCommand(): [string, string[]] {
 }
 
 /** Runs the real bin in a child process and waits for it. */
-export function cliProcess(args: string[], cwd = ROOT): { code: number; stdout: string; stderr: string } {
+export function cliProcess(
+  args: string[],
+  cwd = ROOT,
+  env: Record<string, string> = {},
+): { code: number; stdout: string; stderr: string } {
   const [cmd, pre] = binCommand();
-  const r = spawnSync(cmd, [...pre, ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync(cmd, [...pre, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
