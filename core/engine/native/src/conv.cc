@@ -69,6 +69,8 @@ const Prepared& prepare(const ConvShape& s, int kind, Activation act, float alph
   const std::string key = key_of(s, kind, act, alpha, bias);
   auto found = cache.find(key);
   if (found != cache.end()) return found->second;
+  // Shapes repeat (one per layer and batch size); a bound keeps odd workloads from growing it forever.
+  if (cache.size() >= 1024) cache.clear();
   const memory::desc any_weights(weight_dims(s), f32, tag::any);
   Prepared prepared;
   if (kind == 0) {
