@@ -41,6 +41,17 @@ type Attempt = (native: NativeAddon, heap: Heap, inputs: Record<string, Info>, a
 const float32 = (...infos: (Info | undefined)[]) => infos.every((t) => !t || t.dtype === 'float32');
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
+/**
+ * Whether `bias` is added the way the native kernels add it: `n` values along the last axis
+ * ([n], [1, n], ...), or one value when `scalar`, and of no higher rank than the output. A [n, 1]
+ * bias holds n values too but broadcasts down the rows.
+ */
+function rowBias(bias: Info, n: number, outRank: number, scalar: boolean): boolean {
+  if (bias.shape.length > outRank) return false;
+  if (scalar && size(bias.shape) === 1) return true;
+  return size(bias.shape) === n && bias.shape[bias.shape.length - 1] === n;
+}
+
 /** Conv2D, FusedConv2D, DepthwiseConv2dNative and FusedDepthwiseConv2D. */
 function convolution(depthwise: boolean): Attempt {
   return (native, heap, inputs, attrs) => {
@@ -48,7 +59,7 @@ function convolution(depthwise: boolean): Attempt {
     const act = activationCode(attrs.activation as string | undefined);
     if (!float32(x, filter, bias) || preluActivationWeights || act === undefined) return undefined;
     const shape = convShape(x.shape, filter.shape, attrs as unknown as ConvAttrs, depthwise);
-    if (!shape || (bias && size(bias.shape) !== shape[6])) return undefined;
+    if (!shape || (bias && !rowBias(bias, shape[6], 4, false))) return undefined;
     const out = heap.make([shape[0], shape[7], shape[8], shape[6]]);
     // Views after makeOutput: allocating may grow (and detach) the wasm memory.
     native.conv2d(
@@ -91,8 +102,8 @@ const matrixProduct: Attempt = (native, heap, inputs, attrs) => {
   const shape = matmulShape(a.shape, b.shape, Boolean(attrs.transposeA), Boolean(attrs.transposeB));
   if (!shape) return undefined;
   const n = shape[2];
-  if (bias && size(bias.shape) !== n && size(bias.shape) !== 1) return undefined;
   const outShape = matmulOutShape(a.shape, b.shape, shape);
+  if (bias && !rowBias(bias, n, outShape.length, true)) return undefined;
   const out = heap.make(outShape);
   const c = heap.view(out);
   native.matmul(heap.view(a), heap.view(b), c, shape);

@@ -18,8 +18,10 @@ const channelsLast = (format: ConvAttrs['dataFormat']) =>
 
 /**
  * `ConvShape` for an NHWC convolution of `inputShape` with `filterShape` ([KH, KW, C, CO], or
- * [KH, KW, C, M] when depthwise). oneDNN needs (H + top + bottom - effective KH) / stride + 1 to be
- * the output height exactly, so bottom/right are derived from the output size.
+ * [KH, KW, C, M] when depthwise). oneDNN needs floor((H + top + bottom - effective KH) / stride) + 1
+ * to be the output height, so bottom/right are derived from the output size; where the last rows
+ * or columns are never read (strided 'valid', or 'same' whose padding tfjs clamps at 0) that would
+ * be negative, and 0 gives the same output size.
  */
 export function convShape(
   inputShape: number[],
@@ -38,9 +40,12 @@ export function convShape(
     depthwise,
   );
   const { top, left } = info.padInfo;
-  const bottom = (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight - info.inHeight - top;
-  const right = (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth - info.inWidth - left;
-  if (top < 0 || left < 0 || bottom < 0 || right < 0 || info.outHeight < 1 || info.outWidth < 1) return undefined;
+  const bottom = Math.max(
+    0,
+    (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight - info.inHeight - top,
+  );
+  const right = Math.max(0, (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth - info.inWidth - left);
+  if (top < 0 || left < 0 || info.outHeight < 1 || info.outWidth < 1) return undefined;
   return Int32Array.from([
     info.batchSize,
     info.inHeight,
