@@ -3,8 +3,22 @@ import * as assert from 'uvu/assert';
 import { initBackend } from '../../../core/engine/backend.ts';
 import { tf } from '../../../core/engine/tf.ts';
 import { registerWasmConvFilterGrad } from '../../../core/engine/wasm/conv-filter-grad.ts';
+import { withoutNativeKernels } from './kernel-helpers.ts';
 
 const test = suite('engine: wasm conv filter gradient (stride 1)');
+let previousBackend = '';
+let restoreNative = () => {};
+test.before(async () => {
+  await initBackend();
+  previousBackend = tf.getBackend();
+  await initBackend('wasm');
+  // The forward convolution and input gradient around the kernel under test stay on wasm too.
+  restoreNative = withoutNativeKernels();
+});
+test.after(async () => {
+  restoreNative();
+  await tf.setBackend(previousBackend);
+});
 
 type Shape4 = [number, number, number, number];
 type Case = { x: Shape4; w: Shape4; strides: [number, number]; pad: 'valid' | 'same' };
@@ -27,9 +41,10 @@ function filterGradient(c: Case): Float32Array {
 }
 
 test('matches the cpu backend within float32 rounding, and restores the previous kernel', async () => {
-  await initBackend('cpu');
+  // setBackend, not initBackend: initBackend('wasm') after 'cpu' would reinstall the native kernels.
+  await tf.setBackend('cpu');
   const expected = CASES.map(filterGradient);
-  await initBackend('wasm');
+  await tf.setBackend('wasm');
   const previous = tf.getKernel('Conv2DBackpropFilter', 'wasm');
   const restore = registerWasmConvFilterGrad();
   try {

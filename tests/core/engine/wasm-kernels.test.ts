@@ -3,16 +3,23 @@ import * as assert from 'uvu/assert';
 import { initBackend } from '../../../core/engine/backend.ts';
 import { tf } from '../../../core/engine/tf.ts';
 import { gradlensWasmKernels } from '../../../core/engine/wasm/index.ts';
+import { maxPoolGrad } from '../../../core/engine/wasm/max-pool-grad.ts';
 import { rng } from '../../helpers/fixtures.ts';
+import { spreadFilter, withoutNativeKernels } from './kernel-helpers.ts';
 
 const test = suite('wasm-kernels');
 let previous = '';
+let restoreNative = () => {};
 test.before(async () => {
   await initBackend();
   previous = tf.getBackend();
   await initBackend('wasm');
+  // These are the WebAssembly kernels' tests; the native ones (tests/core/engine/native-kernels.test.ts)
+  // would otherwise answer for the convolutions, max-pool gradient and batch norm.
+  restoreNative = withoutNativeKernels();
 });
 test.after(async () => {
+  restoreNative();
   await tf.setBackend(previous);
 });
 
@@ -71,10 +78,11 @@ function convCase(r: () => number, depthwise: boolean) {
   return { n, h, w, c, m, filterShape, stride, dilation, pad, info, outShape: info.outShape };
 }
 
-test('gradlens registered its wasm kernels', () => {
+test('gradlens registered its wasm kernels, and they are the ones running here', () => {
   for (const k of ['Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropInput', 'Conv2DBackpropFilter']) {
     assert.ok(gradlensWasmKernels.includes(k), gradlensWasmKernels.join(' '));
   }
+  assert.is(tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc, maxPoolGrad, 'a native MaxPoolGrad is installed');
 });
 
 test('Conv2DBackpropInput through the forward conv matches cpu on random shapes', async () => {
@@ -108,6 +116,46 @@ test('DepthwiseConv2dNativeBackpropInput matches cpu (multipliers, strides, dila
       { inputShape: [k.n, k.h, k.w, k.c], strides: k.stride, dilations: k.dilation, pad: k.pad },
       JSON.stringify(k),
     );
+  }
+});
+
+test('DepthwiseConv2dNativeBackpropInput with dilations matches cpu on the spread-out filter', async () => {
+  const r = rng(16);
+  for (let i = 0; i < 6; i++) {
+    const [n, h, w, c, m] = [
+      pick(r, [1, 2]),
+      5 + Math.floor(r() * 6),
+      5 + Math.floor(r() * 6),
+      pick(r, [1, 3]),
+      i % 3 + 1,
+    ];
+    const filterShape = [pick(r, [2, 3]), pick(r, [2, 3]), c, m];
+    const pad = pick(r, ['same', 'valid'] as const);
+    const info = tf.backend_util.computeConv2DInfo(
+      [n, h, w, c],
+      filterShape as [number, number, number, number],
+      1,
+      2,
+      pad,
+      undefined,
+      true,
+    );
+    const dy = normal(r, info.outShape.reduce((a, b) => a * b, 1));
+    const filter = normal(r, filterShape.reduce((a, b) => a * b, 1));
+    const attrs = { inputShape: [n, h, w, c], strides: 1, dilations: 2, pad };
+    // tfjs-backend-cpu's kernel ignores dilations: its reference is the undilated call on the spread filter.
+    const spread = spreadFilter(filter, filterShape, [2, 2]);
+    const cpu = await runOn('cpu', 'DepthwiseConv2dNativeBackpropInput', {
+      dy: { shape: info.outShape, values: dy },
+      filter: spread,
+    }, { ...attrs, dilations: 1 });
+    const wasm = await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', {
+      dy: { shape: info.outShape, values: dy },
+      filter: { shape: filterShape, values: filter },
+    }, attrs);
+    assert.equal(wasm.shape, cpu.shape);
+    const err = closeness(wasm.data, cpu.data);
+    assert.ok(err <= 1e-5, `${JSON.stringify({ filterShape, pad, h, w })}: error ${err}`);
   }
 });
 
