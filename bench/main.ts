@@ -1,33 +1,31 @@
 /**
- * `npm run bench`: vanilla-gradient throughput of three vision workloads on every tfjs backend
- * available here, against PyTorch on the same architecture, batch and thread count, measured in
- * the same run. Prints a table; writes bench/results/latest.json and docs/bench.md.
+ * `npm run bench`: input-gradient throughput of three vision workloads, gradlens and stock tfjs
+ * against PyTorch on the same architecture, batch and thread count. Prints a table; writes
+ * bench/results/latest.json and docs/bench.md.
  *
- * Variants: `tfjs` is plain tfjs (tf.grad over model.apply, stock kernels: fused ops compute
- * weight gradients, wasm uses its own Conv2DBackpropInput loop); `gradlens` is the attribution
- * path (input-only gradients, gradlens' wasm kernels). Stock wasm is measured before gradlens
- * registers its kernels.
+ * Variants: `tfjs` is plain tfjs (tf.grad over model.apply, stock kernels); `gradlens` is the
+ * attribution path on gradlens' wasm kernels with the native kernels off; `gradlens+onednn` the
+ * same with the native oneDNN kernels (core/engine/native), at 1 and 2 threads.
  *
- * Options: --budget S (seconds per measurement, default 1.5), --workloads a,b, --skip-torch,
+ * Each side runs in its own process (bench/runner.ts; bench/torch_reference.py --serve): stock
+ * tfjs, gradlens at 1 thread, gradlens at 2 threads, tfjs cpu, PyTorch at 1 and at 2 threads.
+ * For each workload, method and thread count the variants and PyTorch are measured in rounds,
+ * one after the other (order reversed every other round), and each side's figure is the median
+ * of its round means: load from other work on a shared machine then hits both sides alike.
+ *
+ * Options: --budget S (timed seconds per side and case, split over the rounds; default 1.5),
+ * --rounds N (default 5), --workloads a,b, --skip-torch, --skip-cpu (no tfjs cpu rows),
  * --cpu-all (also MobileNetV2 on the cpu backend: minutes), --skip-workers (the worker/memory table).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
-import { selectTargetScores } from '../core/attribution/scores.ts';
-import { initBackend } from '../core/engine/backend.ts';
 import { tf } from '../core/engine/tf.ts';
-import { fromLayersModel } from '../core/models/layers.ts';
-import type { AttributionPlugin, LoadedModel } from '../core/plugins/types.ts';
-import { integratedGradients } from '../plugins/attributions/integrated-gradients.ts';
-import { smoothgrad } from '../plugins/attributions/smoothgrad.ts';
-import { vanillaGradient } from '../plugins/attributions/vanilla-gradient.ts';
-import { measure } from './measure.ts';
+import { mean, median } from './measure.ts';
+import { LineServer, type Reply } from './serve.ts';
 import { formatTable, type Row } from './table.ts';
-import { type Workload, WORKLOADS } from './workloads.ts';
+import { WORKLOADS } from './workloads.ts';
 import { benchWorkers, formatWorkerTable, type WorkerRow } from './workers.ts';
-import { registerGradients, restoreStockGradients } from '../core/engine/gradients.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -35,195 +33,258 @@ const option = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const budget = Number(option('budget') ?? 1.5);
+const rounds = Math.max(1, Math.round(Number(option('rounds') ?? 5)));
 const selected = option('workloads')?.split(',');
 const workloads = WORKLOADS.filter((w) => !selected || selected.includes(w.name));
-const threads = 1;
+const skipTorch = args.includes('--skip-torch');
+/** Thread counts compared: 1, and 2 where the machine has two cores. */
+const threadCounts = os.cpus().length >= 2 ? [1, 2] : [1];
 /** Batch of the 50-pass methods (SmoothGrad, IG) on the Fashion-MNIST workload. */
 const SMALL_BATCH = 32;
+/** Timed calls per side and round at most (20 over the whole measurement, as before rounds). */
+const MAX_PER_ROUND = Math.max(1, Math.ceil(20 / rounds));
 const root = new URL('..', import.meta.url).pathname;
-/** What the profile said, kept under the table in docs/bench.md. */
-const NOTES =
-  `## Notes (profiles by \`tsx bench/profile.ts WORKLOAD METHOD BATCH\`, tf.profile kernel times; 2-core machine shared with other work)
+const TORCH_HINT =
+  "install Debian's PyTorch for /usr/bin/python3 (apt-get install python3-torch python3-torchvision), or pass --skip-torch";
+/** What the profiles said, kept under the table in docs/bench.md. */
+const NOTES = `## Notes
 
-- Measurements on a shared machine vary: load from other work moved PyTorch's numbers by up to 2x
-  between runs (it runs after the tfjs rows). Ratios are indicative; repeat \`npm run bench\` on a
-  quiet machine for targets.
-- Stock tfjs wasm cannot differentiate MobileNetV2 at all (missing kernels); gradlens adds them.
-- MobileNetV2 (c) on wasm went from 8.7 s to ~1.75 s per batch of 8. Removed: tfjs's batch-norm
-  gradient \`Tile\` (was ~48%: now dy * (scale * rsqrt(var + eps)) broadcast, core/engine/gradients.ts),
-  the four/five-kernel ReLU6 and ClipByValue gradients (was ~15%: one SIMD pass,
-  core/engine/wasm/mask-grad.ts, and ReLU(6) layers run as one Relu6 under a tape), wasm's
-  copying \`Identity\` behind every tensor the tape saves (~6%), and \`Reverse\`/\`Slice\` copies in the
-  conv input gradients. What bounds it now (batch 4): forward \`Conv2D\` ~22%, \`Conv2DBackpropInput\`
-  (1x1 convs through XNNPACK) ~17-25%, forward \`FusedBatchNorm\` ~9-20%, depthwise input gradient
-  ~9%, depthwise forward ~5-7%, the ReLU mask ~5%: XNNPACK's convolutions plus an unfused batch norm.
-  Next: fold inference batch norm into the preceding conv's weights under a tape (removes a
-  full pass forward and backward per layer), then a SIMD depthwise input gradient.
-  Workload (c) uses nsfwjs's pretrained MobileNetV2 (5 classes); PyTorch runs torchvision's with the same head.
-- Fashion-MNIST vanilla (batch 256): \`Conv2D\` ~31%, \`Conv2DBackpropInput\` ~28% (XNNPACK),
-  \`MaxPoolGrad\` ~17% (a JS loop, now channel-contiguous), \`BatchMatMul\` ~8%.
-- SmoothGrad-50 / IG-50 (batch 32 = 1,600 evaluations): \`tf.tile\` of the inputs cost more than the
-  model on wasm (a Tile is ~15x slower than a concat there); noise-tunnel now broadcasts x and sigma
-  and \`repeatPasses\` concatenates, same values bit for bit. Per evaluation they are now within
-  ~15% of vanilla; what remains outside the model is the seeded Gaussian noise in JS (tfjs's
-  \`randomNormal\`, ~5%), kept because it defines the documented per-(seed, pass, sample) noise.
-- Workers: each worker is a thread with its own wasm engine and model (~300 MiB each here), so 2
-  workers double peak RSS; on this shared 2-core machine the second worker adds little or loses
-  (the other core was busy). Peak RSS of 10,000 images is within ~10% of 1,000 (batches stream;
-  at most two batches per worker are in flight).
+- **Engine.** On wasm, gradlens runs Conv2D, FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2D,
+  Conv2DBackpropInput, DepthwiseConv2dNativeBackpropInput, BatchMatMul, _FusedMatMul, MaxPoolGrad and FusedBatchNorm
+  through oneDNN, in a Node-API addon that works on the tensors in the wasm heap in place (core/engine/native). It is
+  compiled from source at \`npm install\` (scripts/build-native.mjs: g++ against Debian's \`libdnnl-dev\`, oneDNN
+  2.6.3, the same oneDNN that Debian's PyTorch 1.13 reports). Without it (no compiler or headers, or
+  \`GRADLENS_NATIVE=off\`) every kernel stays on gradlens' wasm kernels and the \`gradlens+onednn\` rows give the
+  reason; cases a native kernel does not cover (NCHW, prelu, non-float32) fall back to the wasm kernel per call.
+- **Threads.** The 2-thread rows give the native kernels two OpenMP threads (\`setNativeKernels(true, 2)\`); the rest of
+  tfjs wasm stays on one (no wasm threads in Node). Each thread count runs in its own process because the addon caches
+  a oneDNN primitive per shape and the primitive keeps the thread count it was built with (measured here: a
+  convolution built at 1 thread still used one core after switching to 2, one built at 2 kept using two after
+  switching to 1). With other work on the second core, 2-thread figures on either side move the most. PyTorch's SmoothGrad and
+  IG loops (many small batch-32 passes) ran slower at 2 threads than at 1 in our runs, so their 2-thread ratios
+  flatter gradlens.
+- **Stability.** Earlier tables measured PyTorch after all tfjs rows, and load from other work moved ratios by up to 2x
+  between runs. Now each case alternates its sides round by round and takes medians (\`roundsMs\` and
+  \`torchRoundsMs\` in bench/results/latest.json show the spread), so a ratio compares runs made under the same load.
+- **What bounds it now** (\`tsx bench/profile.ts WORKLOAD METHOD BATCH\`, tf.profile kernel times, native kernels on,
+  1 thread; shares of kernel time):
+  - MobileNetV2, batch 8 (~355 ms a call): forward Conv2D ~18% and Conv2DBackpropInput ~18% (oneDNN); the \`Slice\`
+    that is the gradient of Keras' ZeroPadding2D ~18% in 5 calls (tfjs wasm's Slice: [8,113,113,96] to [8,112,112,96]
+    alone ~33 ms); depthwise forward and input gradient ~7% each; the ReLU6 gradient mask ~7%; FusedBatchNorm ~6% and
+    the \`Multiply\` of its gradient ~6%; Relu6 ~4%; the forward \`PadV2\` ~4%; the global average pool's AvgPoolGrad
+    ~4% in one call. Next: take the zero padding into the following convolution's (asymmetric) padding, which
+    removes PadV2 and the Slice, then fold inference batch norm into the convolutions.
+  - Fashion-MNIST CNN, vanilla, batch 256 (~33 ms): Conv2DBackpropInput ~33% (the first convolution's gradient
+    into the 1-channel input alone ~21%), MaxPoolGrad ~17%, Conv2D ~17%, the bias \`Add\` after each convolution
+    ~11% (tfjs-layers adds the bias separately under a tape, so it is not fused), MaxPool ~9%, the ReLU mask ~5%,
+    Relu ~4%. SmoothGrad-50 at batch 32 (~280 ms) has the same mix; kernels are ~80% of its time, the rest is JS
+    (the seeded noise, chunking).
+- **Before the native kernels** (the \`gradlens\` rows, wasm alone): MobileNetV2 went from 8.7 s per batch of 8 (stock
+  kernels plus the missing ones) to the \`gradlens\` row's time by removing tfjs's batch-norm gradient \`Tile\`, the four/five-kernel ReLU6 and ClipByValue gradients (one SIMD
+  pass), the copying \`Identity\` behind every saved tensor and the \`Reverse\`/\`Slice\` copies in the convolution
+  input gradients; SmoothGrad/IG stopped tiling their inputs. What then bounded it was XNNPACK's convolutions and their input gradients, batch norm and
+  the JS MaxPoolGrad: the kernels oneDNN now runs.
+- Stock tfjs wasm cannot differentiate MobileNetV2 at all (missing kernels); gradlens adds them. Workload (c) is
+  nsfwjs's pretrained MobileNetV2 (5 classes); PyTorch runs torchvision's with the same head. PyTorch's SmoothGrad
+  and IG loop over 50 passes of batch 32 (at 1 thread here faster for it than one batch of 1,600); gradlens batches up to 1,024
+  evaluations per call.
+- **Workers.** Each worker is a thread with its own wasm engine, native kernels (1 thread each) and model, so 2 workers
+  about double peak RSS; on this shared 2-core machine the second worker has not helped in our runs (the other core
+  is busy with other work). Peak RSS of 10,000 images stays close to that of 1,000 (batches stream; at most two
+  batches per worker are in flight); 1,000 images end to end are mostly start-up (tfjs, the addon, the model).
 `;
 
-interface Prepared {
-  workload: Workload;
-  model: tf.LayersModel;
-  loaded: LoadedModel;
-  x: tf.Tensor;
-  targets: tf.Tensor;
+// ---- The measuring processes, started on first use.
+
+interface Started {
+  server?: LineServer;
+  hello: Record<string, unknown>;
+  reason?: string;
 }
 
-async function prepare(workload: Workload): Promise<Prepared> {
-  const model = await workload.build();
-  const x = tf.randomUniform([workload.batch, ...workload.inputShape], 0, 1, 'float32', 1);
-  const targets = tf.randomUniform([workload.batch], 0, workload.classes, 'int32', 2);
-  return { workload, model, loaded: fromLayersModel(model), x, targets };
-}
+const started = new Map<string, Promise<Started>>();
 
-/** Plain tfjs: one tf.grad over model.apply, as a user would write it. */
-function plainGradient(p: Prepared): tf.Tensor {
-  return tf.tidy(() =>
-    tf.grad((v: tf.Tensor) => tf.sum(selectTargetScores(p.model.apply(v) as tf.Tensor2D, p.targets)))(p.x)
-  );
-}
-
-function attribution<O>(plugin: AttributionPlugin<O>, options: unknown) {
-  const parsed = plugin.options.parse(options);
-  return async (p: Prepared): Promise<tf.Tensor> => {
-    const out = await plugin.attribute(
-      { model: p.loaded, x: p.x, targets: p.targets, output: p.loaded.outputs[0].name },
-      parsed,
+function startOnce(key: string, label: string, command: string, argv: string[]): Promise<Started> {
+  let s = started.get(key);
+  if (!s) {
+    process.stderr.write(`  (starting ${label})\n`);
+    s = LineServer.start(label, command, argv).then(
+      ({ server, hello }) => ({ server, hello }),
+      (error: Error) => ({ hello: {}, reason: error.message }),
     );
-    if (out instanceof tf.Tensor) return out;
-    for (const t of Object.values(out.perSample ?? {})) t.dispose();
-    return out.map;
-  };
+    started.set(key, s);
+  }
+  return s;
+}
+
+/** bench/runner.ts under the same Node and loader (tsx) as this process. */
+const runner = (key: string, argv: string[]) =>
+  startOnce(key, `runner ${argv.join(' ')}`, process.execPath, [
+    ...process.execArgv,
+    `${root}bench/runner.ts`,
+    ...argv,
+  ]);
+const torchServer = (threads: number) =>
+  startOnce(`torch${threads}`, `PyTorch, ${threads} thread(s)`, '/usr/bin/python3', [
+    `${root}bench/torch_reference.py`,
+    '--serve',
+    String(threads),
+  ]);
+
+// ---- Cases: the rows measured together, interleaved with PyTorch.
+
+interface Side {
+  process: () => Promise<Started>;
+  variant: string;
+  row: Row;
+}
+
+interface Case {
+  workload: string;
+  method: string;
+  batch: number;
+  threads: number;
+  sides: Side[];
+  rounds: number;
+  /** Timed calls per tfjs side and round at most (PyTorch: MAX_PER_ROUND). */
+  maxPerRound: number;
 }
 
 const rows: Row[] = [];
+let torchVersion = skipTorch ? 'not run (--skip-torch)' : 'not run';
+let torchMissing: string | undefined;
 
-async function bench(
-  p: Prepared,
-  backend: string,
-  variant: string,
-  method: string,
-  run: (p: Prepared) => tf.Tensor | Promise<tf.Tensor>,
-) {
-  const label = `${p.workload.name} ${method} ${backend}/${variant}`;
-  process.stderr.write(`  ${label} ...`);
-  const row: Row = { workload: p.workload.name, batch: p.workload.batch, method, backend, variant, threads };
-  try {
-    const timing = await measure(() => run(p), budget, 20);
-    row.msPerBatch = timing.msPerCall;
-    row.imagesPerSecond = (p.workload.batch * 1000) / timing.msPerCall;
-    row.iterations = timing.iterations;
-    process.stderr.write(` ${row.imagesPerSecond.toFixed(1)} images/s\n`);
-  } catch (error) {
-    row.error = (error as Error).message.split('\n')[0].slice(0, 120);
-    process.stderr.write(` failed: ${row.error}\n`);
-  }
+function side(c: Omit<Case, 'sides'>, backend: string, variant: string, start: () => Promise<Started>): Side {
+  const row: Row = { workload: c.workload, batch: c.batch, method: c.method, backend, variant, threads: c.threads };
   rows.push(row);
+  return { process: start, variant, row };
 }
 
-// 1. Stock tfjs wasm, before gradlens registers its kernels.
-process.stderr.write('tfjs wasm, stock kernels\n');
-await import('@tensorflow/tfjs-backend-wasm');
-await tf.setBackend('wasm');
-await tf.ready();
+/** One request; a process that died answers with the reason instead of throwing. */
+async function ask(p: Started, message: object): Promise<Reply> {
+  try {
+    return await p.server!.request(message);
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+async function measureCase(c: Case) {
+  const label = `${c.workload} ${c.method} batch ${c.batch}, ${c.threads} thread(s)`;
+  process.stderr.write(`${label}\n`);
+  const active: Side[] = [];
+  for (const s of c.sides) {
+    const p = await s.process();
+    if (p.reason) s.row.error = `not measured: ${p.reason.slice(0, 160)}`;
+    else if (s.variant === 'gradlens+onednn' && !p.hello.native) {
+      s.row.error = `native kernels unavailable: ${p.hello.nativeReason}`;
+    } else active.push(s);
+  }
+  if (!active.length) return;
+  let torch: Started | undefined;
+  if (!skipTorch) {
+    torch = await torchServer(c.threads);
+    if (torch.reason) {
+      torchMissing ??= torch.reason;
+      torch = undefined;
+    } else torchVersion = String(torch.hello.torch);
+  }
+  const torchRounds: number[] = [];
+  const ms = new Map<Side, number[]>(active.map((s) => [s, []]));
+  const perRound = budget / c.rounds;
+  for (let round = 0; round < c.rounds; round++) {
+    const order: (Side | 'torch')[] = [...active.filter((s) => !s.row.error), ...(torch ? ['torch' as const] : [])];
+    if (round % 2) order.reverse();
+    for (const s of order) {
+      const request = { workload: c.workload, batch: c.batch, method: c.method, budget: perRound };
+      if (s === 'torch') {
+        const reply = await ask(torch!, { ...request, max_iterations: MAX_PER_ROUND });
+        if (reply.ms) torchRounds.push(mean(reply.ms));
+        else process.stderr.write(`  PyTorch failed: ${reply.error}\n`);
+        continue;
+      }
+      const reply = await ask(await s.process(), {
+        ...request,
+        variant: s.variant,
+        maxIterations: c.maxPerRound,
+      });
+      if (reply.ms) {
+        ms.get(s)!.push(mean(reply.ms));
+        s.row.iterations = (s.row.iterations ?? 0) + reply.ms.length;
+      } else s.row.error = (reply.error ?? 'failed').slice(0, 160);
+    }
+  }
+  const torchMs = torchRounds.length ? median(torchRounds) : undefined;
+  const summary: string[] = [];
+  for (const s of active) {
+    const r = s.row;
+    const m = ms.get(s)!;
+    // A side that failed in any round shows the failure, not the rounds before it.
+    if (m.length && !r.error) {
+      Object.assign(r, { roundsMs: m, msPerBatch: median(m), imagesPerSecond: (c.batch * 1000) / median(m) });
+    }
+    if (torchMs !== undefined) {
+      Object.assign(r, {
+        torchMsPerBatch: torchMs,
+        torchImagesPerSecond: (c.batch * 1000) / torchMs,
+        torchRoundsMs: torchRounds,
+      });
+      if (r.msPerBatch !== undefined) r.timeOverTorch = r.msPerBatch / torchMs;
+    }
+    summary.push(`${r.variant} ${r.msPerBatch === undefined ? r.error : `${r.msPerBatch.toFixed(0)} ms`}`);
+  }
+  if (torchMs !== undefined) summary.push(`PyTorch ${torchMs.toFixed(0)} ms`);
+  process.stderr.write(`  ${summary.join(', ')}\n`);
+}
+
+const cases: Case[] = [];
+const stockWasm = () => runner('stock', ['--backend', 'wasm', '--stock']);
+const gradlensWasm = (threads: number) => () =>
+  runner(`wasm${threads}`, ['--backend', 'wasm', '--threads', `${threads}`]);
 for (const w of workloads) {
-  const p = await prepare(w);
-  await bench(p, 'wasm', 'tfjs', 'vanilla', plainGradient);
-  tf.dispose([p.x, p.targets]);
-  p.model.dispose();
+  const methods = w.name === 'fashion' ? ['vanilla', 'smoothgrad-50', 'ig-50'] : ['vanilla'];
+  for (const method of methods) {
+    // 50 gradient passes per image: a batch of 32 keeps each measurement to seconds.
+    const batch = method === 'vanilla' ? w.batch : SMALL_BATCH;
+    for (const threads of threadCounts) {
+      const c = { workload: w.name, method, batch, threads, rounds, maxPerRound: MAX_PER_ROUND };
+      const sides: Side[] = [];
+      if (threads === 1) {
+        if (method === 'vanilla') sides.push(side(c, 'wasm', 'tfjs', stockWasm));
+        sides.push(side(c, 'wasm', 'gradlens', gradlensWasm(1)));
+      }
+      sides.push(side(c, 'wasm', 'gradlens+onednn', gradlensWasm(threads)));
+      cases.push({ ...c, sides });
+    }
+  }
 }
-
-// 2. gradlens on wasm (its kernels registered) and on cpu.
-const vanilla = attribution(vanillaGradient, {});
-for (const backend of ['wasm', 'cpu']) {
-  process.stderr.write(`gradlens, ${backend}\n`);
-  await initBackend(backend);
+// tfjs cpu: seconds per batch, so one round of one timed call (plus warm-up) per side.
+if (!args.includes('--skip-cpu')) {
+  const cpu = () => runner('cpu', ['--backend', 'cpu']);
   for (const w of workloads) {
-    if (backend === 'cpu' && w.name === 'mobilenetv2' && !args.includes('--cpu-all')) {
+    const c = { workload: w.name, method: 'vanilla', batch: w.batch, threads: 1, rounds: 1, maxPerRound: 1 };
+    if (w.name === 'mobilenetv2' && !args.includes('--cpu-all')) {
       rows.push({
-        workload: w.name,
-        batch: w.batch,
-        method: 'vanilla',
-        backend,
+        ...c,
+        backend: 'cpu',
         variant: 'gradlens',
-        threads,
         error: 'skipped: tens of seconds per batch on tfjs cpu (--cpu-all runs it)',
       });
       continue;
     }
-    const p = await prepare(w);
-    if (backend === 'cpu') {
-      // Stock tfjs: its own gradients too (gradlens registered its batch-norm/ReLU ones).
-      restoreStockGradients();
-      await bench(p, backend, 'tfjs', 'vanilla', plainGradient);
-      registerGradients();
-    }
-    await bench(p, backend, 'gradlens', 'vanilla', vanilla);
-    if (backend === 'wasm' && w.name === 'fashion') {
-      // 50 gradient passes per image: a batch of 32 keeps each measurement to seconds.
-      const small = {
-        ...p,
-        workload: { ...w, batch: SMALL_BATCH },
-        x: p.x.slice(0, SMALL_BATCH),
-        targets: p.targets.slice(0, SMALL_BATCH),
-      };
-      await bench(small, backend, 'gradlens', 'smoothgrad-50', attribution(smoothgrad, { samples: 50, seed: 1 }));
-      await bench(small, backend, 'gradlens', 'ig-50', attribution(integratedGradients, { steps: 50 }));
-      tf.dispose([small.x, small.targets]);
-    }
-    tf.dispose([p.x, p.targets]);
-    p.model.dispose();
+    cases.push({ ...c, sides: [side(c, 'cpu', 'tfjs', cpu), side(c, 'cpu', 'gradlens', cpu)] });
   }
 }
 
-// 3. PyTorch, same architectures, batches and threads.
-const torch: Record<string, number> = {};
-let torchVersion = 'not run';
-if (!args.includes('--skip-torch')) {
-  process.stderr.write(`PyTorch, ${threads} thread(s)\n`);
-  const methods: Record<string, string> = { vanilla: 'vanilla', 'smoothgrad-50': 'smoothgrad', 'ig-50': 'ig' };
-  const runs = [...new Set(rows.map((r) => `${r.workload}|${r.method}`))].map((key) => {
-    const [workload, method] = key.split('|');
-    const batch = rows.find((r) => r.workload === workload && r.method === method)!.batch;
-    return { workload, batch, method: methods[method], label: method, max_iterations: 20 };
-  });
-  const result = spawnSync('/usr/bin/python3', [
-    `${root}bench/torch_reference.py`,
-    JSON.stringify({ threads, budget, runs }),
-  ], { encoding: 'utf8' });
-  if (result.status !== 0) process.stderr.write(`PyTorch reference failed: ${result.stderr}\n`);
-  for (const line of (result.stdout ?? '').split('\n').filter(Boolean)) {
-    const r = JSON.parse(line);
-    const label = runs.find((x) => x.workload === r.workload && x.method === r.method)!.label;
-    torch[`${r.workload}|${label}`] = r.images_per_s;
-  }
-  const v = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-  torchVersion = v.stdout?.trim() || 'unknown';
-}
-for (const row of rows) {
-  const t = torch[`${row.workload}|${row.method}`];
-  if (t !== undefined) {
-    row.torchImagesPerSecond = t;
-    if (row.imagesPerSecond) row.torchOverTfjs = t / row.imagesPerSecond;
-  }
-}
+for (const c of cases) await measureCase(c);
+if (torchMissing) process.stderr.write(`PyTorch rows not measured: ${torchMissing}\n  ${TORCH_HINT}\n`);
+const wasm1 = await (started.get('wasm1') ?? Promise.resolve(undefined));
+for (const s of started.values()) (await s).server?.close();
 
 let workerRows: WorkerRow[] = [];
 if (!args.includes('--skip-workers')) {
   process.stderr.write('gradlens attribute end to end: workers and peak memory\n');
-  workerRows = benchWorkers(budget, args.includes('--skip-torch'));
+  workerRows = benchWorkers(budget, skipTorch || Boolean(torchMissing));
 }
 
 const machine = {
@@ -233,9 +294,12 @@ const machine = {
   platform: `${os.platform()} ${os.release()}`,
   runtime: `node ${process.versions.node}`,
   tfjs: tf.version.tfjs,
-  torch: torchVersion,
-  threads,
+  native: wasm1 ? String(wasm1.hello.native ?? `off: ${wasm1.hello.nativeReason}`) : 'not run',
+  wasmThreads: wasm1?.hello.wasmThreads,
+  torch: torchMissing ? `missing (${torchMissing.slice(0, 120)})` : torchVersion,
+  threads: threadCounts,
   budgetSeconds: budget,
+  rounds,
   date: new Date().toISOString(),
 };
 const table = formatTable(rows);
@@ -247,15 +311,20 @@ writeFileSync(
   [
     '# Benchmark: input gradients, gradlens on tfjs vs PyTorch',
     '',
-    'Produced by `npm run bench` (bench/main.ts; PyTorch side bench/torch_reference.py). Images per',
-    'second of one attribution call on a batch; random inputs, trained weights where installed; single-threaded on both',
-    'sides. `tfjs` = plain `tf.grad` over `model.apply` with stock kernels; `gradlens` = the',
-    'attribution path (input-only gradients, gradlens wasm kernels). `torch/tfjs` > 1 means PyTorch',
-    'is faster. The machine was shared with other work while measuring, so compare ratios within',
-    'this run rather than absolute numbers across runs.',
+    'Produced by `npm run bench` (bench/main.ts; PyTorch side bench/torch_reference.py). One attribution call on a',
+    'batch; random inputs, trained weights where installed. `tfjs` = plain `tf.grad` over `model.apply` with stock',
+    'kernels; `gradlens` = the attribution path (input-only gradients) on gradlens wasm kernels, native kernels off;',
+    '`gradlens+onednn` = the same with the native oneDNN kernels. `threads` is the thread count of the row and of the',
+    'PyTorch run it is compared with (`torch.set_num_threads`; OpenMP threads of the native kernels; tfjs wasm and cpu',
+    'are single-threaded here). Every side runs in its own process; for each workload, method and thread count the',
+    `variants and PyTorch are measured alternately, ${rounds} rounds of ${budget / rounds} s timed each (after one`,
+    'untimed call), and each figure is the median of the round means. `ms / PyTorch ms` < 1 means faster than PyTorch.',
+    'The cpu rows are one round of one call. The machine is shared with other work, so absolute numbers move between',
+    'runs; the alternation keeps each ratio to load both sides saw.',
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform};`,
-    `${machine.runtime}, tfjs ${machine.tfjs}, PyTorch ${machine.torch}; ${machine.date}.`,
+    `${machine.runtime}, tfjs ${machine.tfjs}, native kernels: ${machine.native}; PyTorch ${machine.torch};`,
+    `${machine.date}.`,
     '',
     table,
     '',
@@ -264,8 +333,9 @@ writeFileSync(
         '## Workers and memory: `gradlens attribute`, Fashion-MNIST CNN, vanilla gradient, wasm, batch 256',
         '',
         'End to end in a child process (start-up, loading the model in every worker, reading and writing',
-        '.npy included); PyTorch: the same batch loop in 1 and 2 threads (no start-up or I/O). Peak RSS',
-        "is /usr/bin/time's maximum resident set of the whole process (workers are threads of it).",
+        '.npy included; each worker runs the native kernels at 1 thread where built); PyTorch: the same batch',
+        "loop in 1 and 2 threads (no start-up or I/O). Peak RSS is /usr/bin/time's maximum resident set of the",
+        'whole process (workers are threads of it).',
         '',
         formatWorkerTable(workerRows),
         '',

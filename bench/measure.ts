@@ -1,36 +1,38 @@
-/** Wall-clock timing of one batch computation, bounded by a time budget. */
+/** Wall-clock timing of batch computations, bounded by a time budget. */
 import { tf } from '../core/engine/tf.ts';
 
-export interface Timing {
-  iterations: number;
-  seconds: number;
-  /** Mean milliseconds per call. */
-  msPerCall: number;
-}
-
 /**
- * Runs `compute` once to warm up (kernel set-up, XNNPACK operator caches), then repeatedly until
- * `budget` seconds have passed or `maxIterations` calls ran; each result is read back, so lazy
- * backends finish their work inside the timed region.
+ * Runs `compute` once untimed (kernel set-up, operator and primitive caches, and whatever the
+ * other side of the interleaving left in the caches), then times calls until `budget` seconds
+ * have passed or `maxIterations` calls ran (at least one). Each result is read back, so lazy
+ * backends finish their work inside the timed region. Returns the milliseconds of each call.
  */
-export async function measure(
+export async function timeCalls(
   compute: () => tf.Tensor | Promise<tf.Tensor>,
   budget: number,
-  maxIterations = 50,
-): Promise<Timing> {
+  maxIterations = 20,
+): Promise<number[]> {
   const once = async () => {
     const t = await compute();
     await t.data();
     t.dispose();
   };
   await once();
-  let iterations = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < budget * 1000 && iterations < maxIterations) {
+  const ms: number[] = [];
+  let total = 0;
+  while (ms.length === 0 || (total < budget * 1000 && ms.length < maxIterations)) {
+    const start = performance.now();
     await once();
-    iterations++;
-    elapsed = performance.now() - start;
+    ms.push(performance.now() - start);
+    total += ms[ms.length - 1];
   }
-  return { iterations, seconds: elapsed / 1000, msPerCall: elapsed / iterations };
+  return ms;
+}
+
+export const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

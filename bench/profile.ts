@@ -1,11 +1,15 @@
 /**
  * `tsx bench/profile.ts [workload] [method] [batch]`: where the time of one attribution call goes,
- * by tfjs kernel (tf.profile; wasm kernels are synchronous, so kernel times are wall times) plus
- * the time outside kernels (JS: noise, chunking, the tape). Defaults: mobilenetv2 vanilla 4, wasm.
- * `--backend NAME` picks another backend. Prints the kernels taking >= 0.5% of the total.
+ * by tfjs kernel (tf.profile; wasm kernels, native ones included, are synchronous, so kernel times
+ * are wall times) plus the time outside kernels (JS: noise, chunking, the tape). Defaults:
+ * mobilenetv2 vanilla 4, wasm with the native oneDNN kernels when built. `--backend NAME` picks
+ * another backend, `--native off` runs gradlens' wasm kernels alone, `--threads N` gives the native
+ * kernels N OpenMP threads. Prints the kernels taking >= 0.5% of the total.
  */
 import process from 'node:process';
-import { initBackend } from '../core/engine/backend.ts';
+import { describeBackend, initBackend } from '../core/engine/backend.ts';
+import { loadNative } from '../core/engine/native/addon.ts';
+import { nativeKernelsActive, setNativeKernels } from '../core/engine/native/kernels.ts';
 import { tf } from '../core/engine/tf.ts';
 import { fromLayersModel } from '../core/models/layers.ts';
 import { integratedGradients } from '../plugins/attributions/integrated-gradients.ts';
@@ -14,13 +18,22 @@ import { vanillaGradient } from '../plugins/attributions/vanilla-gradient.ts';
 import { WORKLOADS } from './workloads.ts';
 
 const args = process.argv.slice(2);
-const flag = args.indexOf('--backend');
-const backend = flag >= 0 ? args.splice(flag, 2)[1] : 'wasm';
+const take = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args.splice(i, 2)[1] : undefined;
+};
+const backend = take('backend') ?? 'wasm';
+const nativeOff = take('native') === 'off';
+const threads = Number(take('threads') ?? 1);
 const [name = 'mobilenetv2', method = 'vanilla', batchText] = args;
 const workload = WORKLOADS.find((w) => w.name === name);
 if (!workload) throw new Error(`unknown workload ${name}`);
 const batch = Number(batchText ?? (name === 'mobilenetv2' ? 4 : workload.batch));
-await initBackend(backend);
+const backendInfo = await initBackend(backend);
+if (backend === 'wasm') {
+  // Before any computation: oneDNN primitives are built for the thread count they first run with.
+  setNativeKernels(!nativeOff, threads);
+}
 const model = fromLayersModel(await workload.build());
 const x = tf.randomUniform([batch, ...workload.inputShape], 0, 1, 'float32', 1);
 const targets = tf.randomUniform([batch], 0, workload.classes, 'int32', 2);
@@ -54,6 +67,10 @@ for (const k of info.kernels) {
   byKernel.set(k.name, entry);
 }
 const kernelMs = [...byKernel.values()].reduce((a, b) => a + b.ms, 0);
+const native = nativeKernelsActive()
+  ? `native kernels on, ${threads} thread(s)`
+  : `native kernels off (${nativeOff ? '--native off' : loadNative().reason ?? backend})`;
+console.log(`${describeBackend(backendInfo)}; ${native}`);
 console.log(
   `${name} ${method} batch ${batch} on ${backend}: ${plain.toFixed(0)} ms unprofiled; profiled ${
     profiled.toFixed(0)

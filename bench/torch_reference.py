@@ -1,10 +1,19 @@
-"""PyTorch reference timings for bench/main.ts: the same architectures (random weights), batch
-and thread count, computing the same input gradients. Run with the system python3:
+"""PyTorch reference timings for bench/: the same architectures (random weights), batch and
+thread count, computing the same input gradients. Run with the system python3, in one of two modes:
 
+    /usr/bin/python3 bench/torch_reference.py --serve THREADS
     /usr/bin/python3 bench/torch_reference.py '{"threads": 1, "budget": 2, "runs": [...]}'
 
-Each run is {"workload": name, "batch": N, "method": "vanilla" | "smoothgrad" | "ig"}; prints one
-JSON object per run on stdout: {"workload", "method", "batch", "iterations", "seconds", "images_per_s"}.
+--serve (bench/main.ts, interleaved with gradlens): prints {"ready": true, "torch": version,
+"threads": N}, then answers each JSON request line on stdin, {"workload", "batch", "method",
+"budget", "max_iterations"}, with one JSON line {"ms": [milliseconds of each timed call]} (or
+{"error": message}) after one untimed warm-up call. Models and inputs are built once per process;
+the thread count is fixed for the process (oneDNN primitives are built for the threads they run on).
+
+One-shot (bench/workers.ts): each run is {"workload", "batch", "method"}; prints one JSON object per
+run: {"workload", "method", "batch", "iterations", "seconds", "images_per_s"}.
+
+Methods: "vanilla", "smoothgrad" or "smoothgrad-50", "ig" or "ig-50" (50 passes each).
 Parameters have requires_grad=False, so autograd computes input gradients only (the best case
 for PyTorch, and what gradlens computes).
 """
@@ -49,6 +58,7 @@ def grad(model, x, targets):
 
 
 def method(name, model, x, targets, samples=50):
+    name = name.split("-")[0]
     if name == "vanilla":
         return grad(model, x, targets)
     if name == "smoothgrad":
@@ -61,30 +71,62 @@ def method(name, model, x, targets, samples=50):
     raise ValueError(name)
 
 
+def prepare(workload, batch):
+    build, shape, classes = MODELS[workload]
+    torch.manual_seed(0)
+    model = build().eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model, torch.rand(batch, *shape), torch.randint(0, classes, (batch,))
+
+
+def timed(run, budget, max_iterations):
+    """Milliseconds of each call after one untimed warm-up, until budget seconds or max_iterations."""
+    run()
+    ms = []
+    while not ms or (sum(ms) < budget * 1000 and len(ms) < max_iterations):
+        start = time.perf_counter()
+        run()
+        ms.append((time.perf_counter() - start) * 1000)
+    return ms
+
+
+def serve(threads):
+    torch.set_num_threads(threads)
+    prepared = {}
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+            key = (r["workload"], int(r["batch"]))
+            if key not in prepared:
+                prepared[key] = prepare(*key)
+            model, x, targets = prepared[key]
+            ms = timed(lambda: method(r["method"], model, x, targets), float(r.get("budget", 1)),
+                       int(r.get("max_iterations", 20)))
+            reply = {"ms": ms}
+        except Exception as error:  # reported to the caller, which records it in the row
+            reply = {"error": f"{type(error).__name__}: {error}"}
+        print(json.dumps(reply), flush=True)
+
+
 def main():
+    if sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]))
+        return
     config = json.loads(sys.argv[1])
     torch.set_num_threads(int(config.get("threads", 1)))
     budget = float(config.get("budget", 2))
-    torch.manual_seed(0)
     for run in config["runs"]:
-        build, shape, classes = MODELS[run["workload"]]
-        model = build().eval()
-        for p in model.parameters():
-            p.requires_grad_(False)
         batch = int(run["batch"])
-        x = torch.rand(batch, *shape)
-        targets = torch.randint(0, classes, (batch,))
-        method(run["method"], model, x, targets)  # warm-up
-        iterations, start = 0, time.perf_counter()
-        while True:
-            method(run["method"], model, x, targets)
-            iterations += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= budget or iterations >= int(run.get("max_iterations", 50)):
-                break
+        model, x, targets = prepare(run["workload"], batch)
+        ms = timed(lambda: method(run["method"], model, x, targets), budget, int(run.get("max_iterations", 50)))
+        seconds = sum(ms) / 1000
         print(json.dumps({"workload": run["workload"], "method": run["method"], "batch": batch,
-                          "iterations": iterations, "seconds": elapsed,
-                          "images_per_s": batch * iterations / elapsed}), flush=True)
+                          "iterations": len(ms), "seconds": seconds,
+                          "images_per_s": batch * len(ms) / seconds}), flush=True)
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ export function benchWorkers(budget: number, skipTorch: boolean): WorkerRow[] {
 export function formatWorkerTable(rows: WorkerRow[]): string {
   const f = (v: number | undefined, d = 1) => (v === undefined ? '' : v.toFixed(d));
   return [
-    '| images | workers | seconds (end to end) | images/s | peak RSS MiB | PyTorch threads | PyTorch images/s (batch loop only) | torch/gradlens |',
+    '| images | workers | seconds (end to end) | images/s | peak RSS MiB | PyTorch threads | PyTorch images/s (batch loop only) | time / PyTorch time |',
     '|---|---|---|---|---|---|---|---|',
     ...rows.map((r) =>
       `| ${r.images} | ${r.workers} | ${r.error ?? f(r.seconds)} | ${f(r.imagesPerSecond)} | ${f(r.peakRssMiB, 0)} | ${
