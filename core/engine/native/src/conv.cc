@@ -36,6 +36,9 @@ std::string key_of(const ConvShape& s, int kind, Activation act, float alpha, bo
   key.push_back(static_cast<char>(act));
   key.push_back(bias ? 1 : 0);
   key.append(reinterpret_cast<const char*>(&alpha), sizeof alpha);
+  // A primitive keeps the OpenMP thread count it was created with.
+  const int threads = max_threads();
+  key.append(reinterpret_cast<const char*>(&threads), sizeof threads);
   return key;
 }
 
