@@ -57,12 +57,11 @@ const NOTES = `## Notes
   \`GRADLENS_NATIVE=off\`) every kernel stays on gradlens' wasm kernels and the \`gradlens+onednn\` rows give the
   reason; cases a native kernel does not cover (NCHW, prelu, non-float32) fall back to the wasm kernel per call.
 - **Threads.** The 2-thread rows give the native kernels two OpenMP threads (\`setNativeKernels(true, 2)\`); the rest of
-  tfjs wasm stays on one (no wasm threads in Node). Each thread count runs in its own process because the addon caches
-  a oneDNN primitive per shape and the primitive keeps the thread count it was built with (measured here: a
-  convolution built at 1 thread still used one core after switching to 2, one built at 2 kept using two after
-  switching to 1). With other work on the second core, 2-thread figures on either side move the most. PyTorch's SmoothGrad and
-  IG loops (many small batch-32 passes) ran slower at 2 threads than at 1 in our runs, so their 2-thread ratios
-  flatter gradlens.
+  tfjs wasm stays on one (no wasm threads in Node). Each thread count runs in its own process, as PyTorch's do. (A
+  oneDNN primitive keeps the thread count it was built with; the addon's cache now keys primitives by it, after this
+  bench found a 1-thread convolution still using one core after a switch to 2.) With other work on the second core,
+  2-thread figures on either side move the most. PyTorch's SmoothGrad and IG loops (many small batch-32 passes) ran
+  slower at 2 threads than at 1 in our runs, so their 2-thread ratios flatter gradlens.
 - **Stability.** Earlier tables measured PyTorch after all tfjs rows, and load from other work moved ratios by up to 2x
   between runs. Now each case alternates its sides round by round and takes medians (\`roundsMs\` and
   \`torchRoundsMs\` in bench/results/latest.json show the spread), so a ratio compares runs made under the same load.
