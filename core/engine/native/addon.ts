@@ -20,6 +20,7 @@ export interface NativeAddon {
   matmul(a: F32, b: F32, c: F32, shape: Int32Array): void;
   biasActivation(y: F32, bias: F32 | null, rows: number, cols: number, activation: number, alpha: number): void;
   maxPoolGrad(x: F32, dy: F32, dx: F32, shape: Int32Array): void;
+  avgPoolGrad(dy: F32, dx: F32, shape: Int32Array): void;
   batchNorm(
     x: F32,
     mean: F32,
@@ -30,6 +31,8 @@ export interface NativeAddon {
     channels: number,
     eps: number,
   ): void;
+  slice(x: F32, y: F32, axes: Int32Array): void;
+  pad(x: F32, y: F32, axes: Int32Array, value: number): void;
   setThreads(n: number): void;
   info(): { onednn: string; isa: string; threads: number };
 }

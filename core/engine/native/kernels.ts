@@ -129,6 +129,15 @@ const maxPoolGradient: Attempt = (native, heap, inputs, attrs) => {
   return out;
 };
 
+const avgPoolGradient: Attempt = (native, heap, inputs, attrs) => {
+  const { dy, input } = inputs;
+  if (!float32(dy, input) || input.shape.length !== 4) return undefined;
+  const shape = poolShape(input.shape, attrs as unknown as PoolAttrs);
+  const out = heap.make(input.shape);
+  native.avgPoolGrad(heap.view(dy), heap.view(out), shape);
+  return out;
+};
+
 const batchNorm: Attempt = (native, heap, inputs, attrs) => {
   const { x, mean, variance, offset, scale } = inputs;
   if (!float32(x, mean, variance, offset, scale) || x.shape.length < 1) return undefined;
@@ -150,6 +159,33 @@ const batchNorm: Attempt = (native, heap, inputs, attrs) => {
   return out;
 };
 
+/** [rank, shape..., a..., b...], the axes record of the addon's slice and pad. */
+const axes = (shape: number[], a: number[], b: number[]) => Int32Array.from([shape.length, ...shape, ...a, ...b]);
+
+const sliceKernel: Attempt = (native, heap, inputs, attrs) => {
+  const { x } = inputs;
+  if (!float32(x) || x.shape.length > 8) return undefined;
+  const [begin, sizes] = tf.slice_util.parseSliceParams(
+    x,
+    attrs.begin as number | number[],
+    attrs.size as number | number[],
+  );
+  const out = heap.make(sizes);
+  native.slice(heap.view(x), heap.view(out), axes(x.shape, begin, sizes));
+  return out;
+};
+
+const padKernel: Attempt = (native, heap, inputs, attrs) => {
+  const { x } = inputs;
+  const paddings = attrs.paddings as [number, number][];
+  if (!float32(x) || x.shape.length > 8 || paddings.length !== x.shape.length) return undefined;
+  const out = heap.make(x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]));
+  const before = paddings.map((p) => p[0]);
+  const after = paddings.map((p) => p[1]);
+  native.pad(heap.view(x), heap.view(out), axes(x.shape, before, after), Number(attrs.constantValue ?? 0));
+  return out;
+};
+
 const ATTEMPTS: Record<string, Attempt> = {
   Conv2D: convolution(false),
   FusedConv2D: convolution(false),
@@ -160,7 +196,10 @@ const ATTEMPTS: Record<string, Attempt> = {
   BatchMatMul: matrixProduct,
   _FusedMatMul: matrixProduct,
   MaxPoolGrad: maxPoolGradient,
+  AvgPoolGrad: avgPoolGradient,
   FusedBatchNorm: batchNorm,
+  Slice: sliceKernel,
+  PadV2: padKernel,
 };
 
 /** Kernel names with a native implementation (for the backend description and tests). */

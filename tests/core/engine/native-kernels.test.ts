@@ -169,6 +169,7 @@ function defineNativeTests(addon: NativeAddon) {
     assert.ok(nativeKernelsActive(), 'native kernels are not active');
     assert.match(String(currentBackend()?.details.native), /oneDNN/);
     assert.equal([...NATIVE_KERNELS].sort(), [
+      'AvgPoolGrad',
       'BatchMatMul',
       'Conv2D',
       'Conv2DBackpropInput',
@@ -178,6 +179,8 @@ function defineNativeTests(addon: NativeAddon) {
       'FusedConv2D',
       'FusedDepthwiseConv2D',
       'MaxPoolGrad',
+      'PadV2',
+      'Slice',
       '_FusedMatMul',
     ]);
   });
@@ -273,6 +276,25 @@ function defineNativeTests(addon: NativeAddon) {
     }
   });
 
+  test('AvgPoolGrad matches cpu (same/valid, strides 1-3, filters 1-4, global pooling)', async () => {
+    const r = rng(39);
+    for (let i = 0; i < 24; i++) {
+      const xShape: [number, number, number, number] = [int(r, 1, 3), int(r, 3, 10), int(r, 3, 10), int(r, 1, 20)];
+      // The last cases pool the whole image, as a global average pooling layer does.
+      const global = i >= 20;
+      const filterSize: [number, number] = global ? [xShape[1], xShape[2]] : [int(r, 1, 4), int(r, 1, 4)];
+      const strides: [number, number] = global ? [1, 1] : [int(r, 1, 3), int(r, 1, 3)];
+      const pad = global ? 'valid' : pick(r, ['same', 'valid'] as const);
+      const info = tf.backend_util.computePool2DInfo(xShape, filterSize, strides, 1, pad);
+      await agree(
+        'AvgPoolGrad',
+        { dy: normal(r, info.outShape), input: normal(r, xShape) },
+        { filterSize, strides, pad },
+        JSON.stringify({ xShape, filterSize, strides, pad }),
+      );
+    }
+  });
+
   test('FusedBatchNorm matches cpu (mean, variance, offset, scale of length C or 1, or absent)', async () => {
     const r = rng(33);
     for (let i = 0; i < 30; i++) {
@@ -335,6 +357,21 @@ function defineNativeTests(addon: NativeAddon) {
       'batches [2, 1] x [1, 3]',
       true,
     );
+  });
+
+  test('Slice and PadV2 match cpu on ranks 1-5 (whole, partial and empty axes; -1 sizes; any constant)', async () => {
+    const r = rng(38);
+    for (let i = 0; i < 30; i++) {
+      const rank = int(r, 1, 5);
+      const shape = Array.from({ length: rank }, () => int(r, 1, 6));
+      const begin = shape.map((d) => (r() < 0.4 ? 0 : int(r, 0, d - 1)));
+      // Whole axes (so runs merge), -1 (to the end), partial and empty extents.
+      const sizes = shape.map((d, k) => pick(r, [d - begin[k], -1, int(r, 0, d - begin[k])]));
+      await agree('Slice', { x: normal(r, shape) }, { begin, size: sizes }, JSON.stringify({ shape, begin, sizes }));
+      const paddings = shape.map(() => [int(r, 0, 3), int(r, 0, 3)]);
+      const constantValue = pick(r, [0, 1.5, -2]);
+      await agree('PadV2', { x: normal(r, shape) }, { paddings, constantValue }, JSON.stringify({ shape, paddings }));
+    }
   });
 
   test('an NCHW Conv2D goes to the previous kernel, not through oneDNN', async () => {
@@ -435,6 +472,13 @@ function defineNativeTests(addon: NativeAddon) {
         const pooled = tf.maxPool(x as tf.Tensor4D, 2, 2, 'same');
         run('MaxPoolGrad', { dy: pooled, input: x, output: pooled }, { filterSize: 2, strides: 2, pad: 'same' });
         run('FusedBatchNorm', { x, mean: t([6]), variance: tf.ones([6]), scale: t([6]) }, { varianceEpsilon: 1e-3 });
+        run('AvgPoolGrad', { dy: tf.avgPool(x as tf.Tensor4D, 3, 2, 'same'), input: x }, {
+          filterSize: 3,
+          strides: 2,
+          pad: 'same',
+        });
+        run('Slice', { x }, { begin: [0, 1, 1, 0], size: [2, 8, 8, 6] });
+        run('PadV2', { x }, { paddings: [[0, 0], [1, 0], [0, 1], [0, 0]], constantValue: 0 });
         // And one fallback: prelu.
         run('FusedConv2D', { x, filter: t([1, 1, 6, 4]), preluActivationWeights: t([4]) }, {
           ...conv,

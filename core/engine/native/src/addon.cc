@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "kernels.h"
 
@@ -145,6 +146,16 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// avgPoolGrad(dy, dx, shape: Int32Array(12) as maxPoolGrad's)
+napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    const int32_t* p = a.ints(2, 12, "shape");
+    const PoolShape s{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]};
+    avg_pool_grad(s, a.floats(0, s.n * s.oh * s.ow * s.c, "dy"), a.floats(1, s.n * s.h * s.w * s.c, "dx"));
+  });
+}
+
 // batchNorm(x, mean, variance, offset | null, scale | null, y, channels, epsilon)
 napi_value BatchNorm(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -164,6 +175,54 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
                a.floats(2, 1, "variance"), var_len, a.optional_floats(3, 1, "offset"), offset_len,
                a.optional_floats(4, 1, "scale"), scale_len, static_cast<float>(a.number(7)),
                a.floats(5, count, "y"));
+  });
+}
+
+// Reads [rank, shape..., a..., b...] (a/b: begin/size or before/after) into int64 vectors, checking the rank.
+void read_axes(const Args& a, size_t i, std::vector<int64_t>& shape, std::vector<int64_t>& first,
+               std::vector<int64_t>& second) {
+  const int32_t* p = a.ints(i, 1, "axes");
+  const int64_t rank = p[0];
+  if (rank < 0 || rank > 8) throw std::invalid_argument("rank must be 0..8");
+  p = a.ints(i, 1 + 3 * rank, "axes");
+  for (int64_t d = 0; d < rank; d++) {
+    shape.push_back(p[1 + d]);
+    first.push_back(p[1 + rank + d]);
+    second.push_back(p[1 + 2 * rank + d]);
+    if (shape[d] < 0 || first[d] < 0 || second[d] < 0) throw std::invalid_argument("negative extent");
+  }
+}
+
+int64_t product(const std::vector<int64_t>& v) {
+  int64_t p = 1;
+  for (int64_t d : v) p *= d;
+  return p;
+}
+
+// slice(x, y, axes: Int32Array [rank, shape..., begin..., size...])
+napi_value Slice(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    std::vector<int64_t> shape, begin, size;
+    read_axes(a, 2, shape, begin, size);
+    for (size_t d = 0; d < shape.size(); d++) {
+      if (begin[d] + size[d] > shape[d]) throw std::invalid_argument("slice reaches past the input");
+    }
+    slice(static_cast<int>(shape.size()), shape.data(), begin.data(), size.data(), a.floats(0, product(shape), "x"),
+          a.floats(1, product(size), "y"));
+  });
+}
+
+// pad(x, y, axes: Int32Array [rank, shape..., before..., after...], value)
+napi_value Pad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    std::vector<int64_t> shape, before, after;
+    read_axes(a, 2, shape, before, after);
+    std::vector<int64_t> out(shape.size());
+    for (size_t d = 0; d < shape.size(); d++) out[d] = before[d] + shape[d] + after[d];
+    pad(static_cast<int>(shape.size()), shape.data(), before.data(), after.data(), static_cast<float>(a.number(3)),
+        a.floats(0, product(shape), "x"), a.floats(1, product(out), "y"));
   });
 }
 
@@ -199,6 +258,7 @@ NAPI_MODULE_INIT() {
   } functions[] = {{"conv2d", Conv2d},           {"convBackwardData", ConvBackwardData},
                    {"matmul", Matmul},           {"biasActivation", BiasActivation},
                    {"maxPoolGrad", MaxPoolGrad}, {"batchNorm", BatchNorm},
+                   {"slice", Slice},             {"avgPoolGrad", AvgPoolGrad},             {"pad", Pad},
                    {"setThreads", SetThreads},   {"info", Info}};
   for (const auto& f : functions) {
     napi_value value;

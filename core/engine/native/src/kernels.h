@@ -36,12 +36,20 @@ struct PoolShape {
 };
 // dx: each output position's dy goes to the first maximum of its window (tfjs's tie-break).
 void max_pool_grad(const PoolShape& s, const float* x, const float* dy, float* dx);
+// dx: each output position's dy, divided by the window size, to every in-bounds position of its window.
+void avg_pool_grad(const PoolShape& s, const float* dy, float* dx);
 
 // y = (x - mean) * scale / sqrt(var + eps) + offset, per channel (last axis) or one value for all;
 // *_len is C or 1; scale and offset may be null.
 void batch_norm(int64_t count, int64_t channels, const float* x, const float* mean, int64_t mean_len,
                 const float* var, int64_t var_len, const float* offset, int64_t offset_len, const float* scale,
                 int64_t scale_len, float eps, float* y);
+
+// y = x[begin : begin + size] (row-major, any rank); y holds prod(size) values.
+void slice(int rank, const int64_t* shape, const int64_t* begin, const int64_t* size, const float* x, float* y);
+// y = x with before[d] / after[d] values of `value` around axis d.
+void pad(int rank, const int64_t* shape, const int64_t* before, const int64_t* after, float value, const float* x,
+         float* y);
 
 void set_threads(int n);
 int max_threads();

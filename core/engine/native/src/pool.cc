@@ -42,3 +42,31 @@ void max_pool_grad(const PoolShape& s, const float* x, const float* dy, float* d
 }
 
 }  // namespace gradlens
+
+namespace gradlens {
+
+// Average-pool input gradient as tfjs defines it: every in-bounds position of an output's window
+// receives dy / (fh * fw) (the window's full size, padding included, as tfjs's cpu kernel divides).
+void avg_pool_grad(const PoolShape& s, const float* dy, float* dx) {
+  std::fill(dx, dx + s.n * s.h * s.w * s.c, 0.f);
+  const float share = 1.f / static_cast<float>(s.fh * s.fw);
+  std::vector<float> g(s.c);
+  for (int64_t b = 0; b < s.n; b++) {
+    for (int64_t i = 0; i < s.oh; i++) {
+      const int64_t r0 = i * s.sh - s.top;
+      for (int64_t j = 0; j < s.ow; j++) {
+        const int64_t c0 = j * s.sw - s.left;
+        const float* d = dy + ((b * s.oh + i) * s.ow + j) * s.c;
+        for (int64_t ch = 0; ch < s.c; ch++) g[ch] = d[ch] * share;
+        for (int64_t r = std::max<int64_t>(r0, 0); r < std::min(r0 + s.fh, s.h); r++) {
+          for (int64_t q = std::max<int64_t>(c0, 0); q < std::min(c0 + s.fw, s.w); q++) {
+            float* out = dx + ((b * s.h + r) * s.w + q) * s.c;
+            for (int64_t ch = 0; ch < s.c; ch++) out[ch] += g[ch];
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace gradlens
