@@ -49,10 +49,8 @@ const TORCH_HINT =
 /** What the profiles said, kept under the table in docs/bench.md. */
 const NOTES = `## Notes
 
-- **Engine.** On wasm, gradlens runs Conv2D, FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2D,
-  Conv2DBackpropInput, DepthwiseConv2dNativeBackpropInput, BatchMatMul, _FusedMatMul, MaxPoolGrad and FusedBatchNorm
-  through oneDNN, in a Node-API addon that works on the tensors in the wasm heap in place (core/engine/native). It is
-  compiled from source at \`npm install\` (scripts/build-native.mjs: g++ against Debian's \`libdnnl-dev\`, oneDNN
+- **Engine.** On wasm, gradlens runs the kernels listed on the Machine line above through oneDNN, in a Node-API addon
+  that works on the tensors in the wasm heap in place (core/engine/native). It is compiled from source at \`npm install\` (scripts/build-native.mjs: g++ against Debian's \`libdnnl-dev\`, oneDNN
   2.6.3, the same oneDNN that Debian's PyTorch 1.13 reports). Without it (no compiler or headers, or
   \`GRADLENS_NATIVE=off\`) every kernel stays on gradlens' wasm kernels and the \`gradlens+onednn\` rows give the
   reason; cases a native kernel does not cover (NCHW, prelu, non-float32) fall back to the wasm kernel per call.
@@ -67,30 +65,34 @@ const NOTES = `## Notes
   \`torchRoundsMs\` in bench/results/latest.json show the spread), so a ratio compares runs made under the same load.
 - **What bounds it now** (\`tsx bench/profile.ts WORKLOAD METHOD BATCH\`, tf.profile kernel times, native kernels on,
   1 thread; shares of kernel time):
-  - MobileNetV2, batch 8 (~355 ms a call): forward Conv2D ~18% and Conv2DBackpropInput ~18% (oneDNN); the \`Slice\`
-    that is the gradient of Keras' ZeroPadding2D ~18% in 5 calls (tfjs wasm's Slice: [8,113,113,96] to [8,112,112,96]
-    alone ~33 ms); depthwise forward and input gradient ~7% each; the ReLU6 gradient mask ~7%; FusedBatchNorm ~6% and
-    the \`Multiply\` of its gradient ~6%; Relu6 ~4%; the forward \`PadV2\` ~4%; the global average pool's AvgPoolGrad
-    ~4% in one call. Next: take the zero padding into the following convolution's (asymmetric) padding, which
-    removes PadV2 and the Slice, then fold inference batch norm into the convolutions.
-  - Fashion-MNIST CNN, vanilla, batch 256 (~33 ms): Conv2DBackpropInput ~33% (the first convolution's gradient
-    into the 1-channel input alone ~21%), MaxPoolGrad ~17%, Conv2D ~17%, the bias \`Add\` after each convolution
-    ~11% (tfjs-layers adds the bias separately under a tape, so it is not fused), MaxPool ~9%, the ReLU mask ~5%,
-    Relu ~4%. SmoothGrad-50 at batch 32 (~280 ms) has the same mix; kernels are ~80% of its time, the rest is JS
-    (the seeded noise, chunking).
+  - MobileNetV2, batch 8 (~300 ms a call): forward Conv2D ~22% and Conv2DBackpropInput ~22% (oneDNN); the ReLU6
+    gradient mask ~9%; depthwise input gradient and forward ~8% each; FusedBatchNorm ~8% and the \`Multiply\` of its
+    gradient ~8%; Relu6 ~5%; the forward \`PadV2\` of Keras' ZeroPadding2D ~4% and its gradient \`Slice\` ~3%
+    (native copies now; tfjs wasm's Slice took ~18% of the call). What is left outside oneDNN's convolutions is
+    memory-bound elementwise work: next, fold inference batch norm into the convolutions' weights under the tape and
+    take the zero padding into the following convolution's padding, which removes a full pass each.
+  - Fashion-MNIST CNN, vanilla, batch 256 (~35 ms): Conv2DBackpropInput ~32% (the first convolution's gradient
+    into the 1-channel input is most of it), MaxPoolGrad ~19%, Conv2D ~15%, the bias \`Add\` after each convolution
+    ~11% (fused convolutions are split under the tape so that no filter gradient is computed, which leaves the bias
+    as its own pass), MaxPool ~10% (XNNPACK), the ReLU mask ~5%, Relu ~4%. SmoothGrad-50 at batch 32 has the same
+    mix; kernels are ~80% of its time, the rest is JS (the seeded noise, chunking).
 - **Before the native kernels** (the \`gradlens\` rows, wasm alone): MobileNetV2 went from 8.7 s per batch of 8 (stock
-  kernels plus the missing ones) to the \`gradlens\` row's time by removing tfjs's batch-norm gradient \`Tile\`, the four/five-kernel ReLU6 and ClipByValue gradients (one SIMD
-  pass), the copying \`Identity\` behind every saved tensor and the \`Reverse\`/\`Slice\` copies in the convolution
-  input gradients; SmoothGrad/IG stopped tiling their inputs. What then bounded it was XNNPACK's convolutions and their input gradients, batch norm and
-  the JS MaxPoolGrad: the kernels oneDNN now runs.
+  kernels plus the missing ones) to the \`gradlens\` row's time by removing tfjs's batch-norm gradient \`Tile\`, the
+  four/five-kernel ReLU6 and ClipByValue gradients (one SIMD pass), the copying \`Identity\` behind every saved tensor
+  and the \`Reverse\`/\`Slice\` copies in the convolution input gradients; SmoothGrad/IG stopped tiling their inputs.
+  What then bounded it was XNNPACK's convolutions and their input gradients, batch norm and the JS MaxPoolGrad: the
+  kernels oneDNN now runs.
 - Stock tfjs wasm cannot differentiate MobileNetV2 at all (missing kernels); gradlens adds them. Workload (c) is
   nsfwjs's pretrained MobileNetV2 (5 classes); PyTorch runs torchvision's with the same head. PyTorch's SmoothGrad
-  and IG loop over 50 passes of batch 32 (at 1 thread here faster for it than one batch of 1,600); gradlens batches up to 1,024
-  evaluations per call.
+  and IG loop over 50 passes of batch 32 (at 1 thread here faster for it than one batch of 1,600); gradlens batches up
+  to 1,024 evaluations per call.
 - **Workers.** Each worker is a thread with its own wasm engine, native kernels (1 thread each) and model, so 2 workers
   about double peak RSS; on this shared 2-core machine the second worker has not helped in our runs (the other core
   is busy with other work). Peak RSS of 10,000 images stays close to that of 1,000 (batches stream; at most two
-  batches per worker are in flight); 1,000 images end to end are mostly start-up (tfjs, the addon, the model).
+  batches per worker are in flight); 1,000 images end to end are mostly start-up (tfjs, the addon, the model: ~0.9 s
+  before the first batch). With the native kernels a worker computes 10,000 Fashion-MNIST maps in ~1.2 s, so a second
+  worker's start-up costs about what it saves; \`GRADLENS_THREADS=2\` with one worker was ~6% faster than one thread
+  in a quick check (3.0 s vs 3.2 s end to end).
 `;
 
 // ---- The measuring processes, started on first use.
