@@ -5,7 +5,7 @@
 // When a piece is missing it explains what to install, records why in build/status.json and exits 0
 // (gradlens then runs on its WebAssembly kernels); `--strict` makes that an error.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
@@ -73,12 +73,13 @@ const dnnlInclude = [dnnlRoot && join(dnnlRoot, 'include'), '/usr/include', '/us
 );
 if (!dnnlInclude) finish(false, "oneDNN's headers not found (apt-get install libdnnl-dev, or set DNNL_ROOT)");
 
-const march = process.env.GRADLENS_NATIVE_MARCH ?? 'native';
+// The architecture's baseline by default, so the addon runs on any CPU of its kind (see src/kernels.h).
+const march = process.env.GRADLENS_NATIVE_MARCH;
 const tmp = `${output}.${process.pid}.tmp`;
 const args = [
   '-std=c++17',
   '-O3',
-  `-march=${march}`,
+  ...(march ? [`-march=${march}`] : []),
   '-fPIC',
   '-shared',
   '-fopenmp',
@@ -95,6 +96,9 @@ mkdirSync(outDir, { recursive: true });
 console.log(`gradlens: building native kernels with ${compiler} (oneDNN from ${dnnlInclude})`);
 const result = spawnSync(compiler, args, { stdio: 'inherit' });
 if (result.status !== 0) {
+  // A stale addon from older sources must not outlive a failed build.
+  rmSync(output, { force: true });
+  rmSync(tmp, { force: true });
   finish(false, `${compiler} failed (exit ${result.status}); see the messages above`, {
     command: [compiler, ...args].join(' '),
   });

@@ -6,7 +6,7 @@
 
 namespace gradlens {
 
-void batch_norm(int64_t count, int64_t channels, const float* x, const float* mean, int64_t mean_len,
+GRADLENS_VECTOR_CLONES void batch_norm(int64_t count, int64_t channels, const float* x, const float* mean, int64_t mean_len,
                 const float* var, int64_t var_len, const float* offset, int64_t offset_len, const float* scale,
                 int64_t scale_len, float eps, float* y) {
   std::vector<float> factor(channels), shift(channels);

@@ -3,6 +3,16 @@
 #pragma once
 #include <cstdint>
 
+// The addon is built for the baseline of its architecture, so it runs on any machine of that kind;
+// the elementwise loops that gain from wider vectors are compiled once per x86 level and the best
+// one for the CPU is picked when the addon loads (GCC/Clang function multiversioning). oneDNN
+// picks its own kernels at run time.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define GRADLENS_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define GRADLENS_VECTOR_CLONES
+#endif
+
 namespace gradlens {
 
 // A 2-D convolution in tfjs's terms. Depthwise when groups == channels (filter [KH, KW, C, M]);

@@ -33,7 +33,7 @@ inline float activate(float v, Activation act, float alpha) {
 }
 }  // namespace
 
-void bias_activation(int64_t rows, int64_t cols, float* y, const float* bias, int64_t bias_len, Activation act,
+GRADLENS_VECTOR_CLONES void bias_activation(int64_t rows, int64_t cols, float* y, const float* bias, int64_t bias_len, Activation act,
                      float alpha) {
   if (!bias && act == Activation::linear) return;
   for (int64_t r = 0; r < rows; r++) {

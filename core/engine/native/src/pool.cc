@@ -8,7 +8,7 @@
 
 namespace gradlens {
 
-void max_pool_grad(const PoolShape& s, const float* x, const float* dy, float* dx) {
+GRADLENS_VECTOR_CLONES void max_pool_grad(const PoolShape& s, const float* x, const float* dy, float* dx) {
   std::fill(dx, dx + s.n * s.h * s.w * s.c, 0.f);
   std::vector<float> best(s.c);
   std::vector<int64_t> at(s.c);
@@ -47,7 +47,7 @@ namespace gradlens {
 
 // Average-pool input gradient as tfjs defines it: every in-bounds position of an output's window
 // receives dy / (fh * fw) (the window's full size, padding included, as tfjs's cpu kernel divides).
-void avg_pool_grad(const PoolShape& s, const float* dy, float* dx) {
+GRADLENS_VECTOR_CLONES void avg_pool_grad(const PoolShape& s, const float* dy, float* dx) {
   std::fill(dx, dx + s.n * s.h * s.w * s.c, 0.f);
   const float share = 1.f / static_cast<float>(s.fh * s.fw);
   std::vector<float> g(s.c);
