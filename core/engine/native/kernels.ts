@@ -6,17 +6,10 @@
  * does not cover (NCHW, prelu, non-float32, broadcasts oneDNN cannot express). Installed by
  * `initBackend` when the addon is built; {@link setNativeKernels} turns them off and on again.
  */
+import type { ConvAttrs } from '../conv-info.ts';
 import { tf } from '../tf.ts';
 import { loadNative, type NativeAddon } from './addon.ts';
-import {
-  activationCode,
-  type ConvAttrs,
-  convShape,
-  matmulOutShape,
-  matmulShape,
-  type PoolAttrs,
-  poolShape,
-} from './shapes.ts';
+import { activationCode, convShape, matmulOutShape, matmulShape, type PoolAttrs, poolShape } from './shapes.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
@@ -120,23 +113,18 @@ const matrixProduct: Attempt = (native, heap, inputs, attrs) => {
   return out;
 };
 
-const maxPoolGradient: Attempt = (native, heap, inputs, attrs) => {
-  const { dy, input } = inputs;
-  if (!float32(dy, input) || input.shape.length !== 4) return undefined;
-  const shape = poolShape(input.shape, attrs as unknown as PoolAttrs);
-  const out = heap.make(input.shape);
-  native.maxPoolGrad(heap.view(input), heap.view(dy), heap.view(out), shape);
-  return out;
-};
-
-const avgPoolGradient: Attempt = (native, heap, inputs, attrs) => {
-  const { dy, input } = inputs;
-  if (!float32(dy, input) || input.shape.length !== 4) return undefined;
-  const shape = poolShape(input.shape, attrs as unknown as PoolAttrs);
-  const out = heap.make(input.shape);
-  native.avgPoolGrad(heap.view(dy), heap.view(out), shape);
-  return out;
-};
+/** MaxPoolGrad (reads the pooled input for the argmax) and AvgPoolGrad (dy alone). */
+function poolGradient(kind: 'max' | 'avg'): Attempt {
+  return (native, heap, inputs, attrs) => {
+    const { dy, input } = inputs;
+    if (!float32(dy, input) || input.shape.length !== 4) return undefined;
+    const shape = poolShape(input.shape, attrs as unknown as PoolAttrs);
+    const out = heap.make(input.shape);
+    if (kind === 'max') native.maxPoolGrad(heap.view(input), heap.view(dy), heap.view(out), shape);
+    else native.avgPoolGrad(heap.view(dy), heap.view(out), shape);
+    return out;
+  };
+}
 
 const batchNorm: Attempt = (native, heap, inputs, attrs) => {
   const { x, mean, variance, offset, scale } = inputs;
@@ -195,8 +183,8 @@ const ATTEMPTS: Record<string, Attempt> = {
   DepthwiseConv2dNativeBackpropInput: convInputGradient(true),
   BatchMatMul: matrixProduct,
   _FusedMatMul: matrixProduct,
-  MaxPoolGrad: maxPoolGradient,
-  AvgPoolGrad: avgPoolGradient,
+  MaxPoolGrad: poolGradient('max'),
+  AvgPoolGrad: poolGradient('avg'),
   FusedBatchNorm: batchNorm,
   Slice: sliceKernel,
   PadV2: padKernel,

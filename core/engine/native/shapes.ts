@@ -3,15 +3,8 @@
  * the field order of src/kernels.h), or undefined where a native kernel does not apply (NCHW,
  * padding oneDNN cannot express); the caller then runs the kernel that was registered before.
  */
+import { type ConvAttrs, convInfo } from '../conv-info.ts';
 import { tf } from '../tf.ts';
-
-export interface ConvAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat?: 'NHWC' | 'NCHW' | 'channelsLast' | 'channelsFirst';
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
 
 const channelsLast = (format: ConvAttrs['dataFormat']) =>
   format === undefined || format === 'NHWC' || format === 'channelsLast';
@@ -30,15 +23,7 @@ export function convShape(
   depthwise: boolean,
 ): Int32Array | undefined {
   if (!channelsLast(attrs.dataFormat) || inputShape.length !== 4 || filterShape.length !== 4) return undefined;
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    depthwise,
-  );
+  const info = convInfo(inputShape, filterShape, attrs, depthwise);
   const { top, left } = info.padInfo;
   const bottom = Math.max(
     0,

@@ -9,16 +9,13 @@
  * reverses the filter spatially (and, for conv2d, swaps its in/out channel axes). NHWC only;
  * other layouts use the kernel that was registered before.
  */
+import { type ConvAttrs as BaseConvAttrs, convInfo } from '../conv-info.ts';
 import { tf } from '../tf.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+/** A convolution input gradient's attributes: the forward ones and the input's shape. */
+interface ConvAttrs extends BaseConvAttrs {
   inputShape: [number, number, number, number];
 }
 
@@ -62,18 +59,6 @@ function flip(filter: tf.Tensor4D): tf.Tensor4D {
   return filter.shape[0] === 1 && filter.shape[1] === 1 ? filter : tf.reverse(filter, [0, 1]);
 }
 
-function convInfo(attrs: ConvAttrs, filterShape: number[], depthwise: boolean): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(
-    attrs.inputShape,
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    depthwise,
-  );
-}
-
 /** `Conv2DBackpropInput` as a stride-1 convolution; `fallback` handles NCHW. */
 export function conv2dBackpropInput(fallback: KernelFunc): KernelFunc {
   return (args) => {
@@ -81,7 +66,7 @@ export function conv2dBackpropInput(fallback: KernelFunc): KernelFunc {
     if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') return fallback(args);
     const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
     return tf.tidy(() => {
-      const info = convInfo(attrs, filter.shape, false);
+      const info = convInfo(attrs.inputShape, filter.shape, attrs, false);
       const flipped = tf.transpose(flip(filter), [0, 1, 3, 2]) as tf.Tensor4D;
       return tf.conv2d(spreadAndPad(dy, info), flipped, 1, 'valid', 'NHWC', [info.dilationHeight, info.dilationWidth]);
     });
@@ -97,7 +82,7 @@ export function depthwiseBackpropInput(): KernelFunc {
     const attrs = args.attrs as unknown as ConvAttrs;
     const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
     return tf.tidy(() => {
-      const info = convInfo(attrs, filter.shape, true);
+      const info = convInfo(attrs.inputShape, filter.shape, attrs, true);
       const [fh, fw, c, m] = filter.shape;
       const flipped = tf.reshape(flip(filter), [fh, fw, c * m, 1]) as tf.Tensor4D;
       const dilations: [number, number] = [info.dilationHeight, info.dilationWidth];

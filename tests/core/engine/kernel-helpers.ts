@@ -1,6 +1,33 @@
 /** Helpers shared by the kernel tests in this folder. */
 import { loadNative } from '../../../core/engine/native/addon.ts';
 import { nativeKernelsActive, setNativeKernels } from '../../../core/engine/native/kernels.ts';
+import { tf } from '../../../core/engine/tf.ts';
+
+/** A kernel input: values and shape (float32 unless `dtype` says otherwise). */
+export type Spec = { shape: number[]; values: Float32Array | Int32Array; dtype?: 'float32' | 'int32' };
+
+/** Runs `kernel` on `backend` with fresh tensors (absent inputs left out); returns output 0's shape and values. */
+export async function runOn(
+  backend: string,
+  kernel: string,
+  inputs: Record<string, Spec | undefined>,
+  attrs: object,
+): Promise<{ shape: number[]; data: number[] }> {
+  await tf.setBackend(backend);
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [k, s] of Object.entries(inputs)) if (s) tensors[k] = tf.tensor(s.values, s.shape, s.dtype ?? 'float32');
+  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const values = { shape: out.shape, data: Array.from(await out.data()) };
+  tf.dispose([...Object.values(tensors), out]);
+  return values;
+}
+
+/** Max |a-b| / max(1, |b|) over elements. */
+export function closeness(a: number[], b: number[]): number {
+  let worst = 0;
+  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
+  return worst;
+}
 
 /**
  * For suites that check gradlens's own WebAssembly kernels: turns the native (oneDNN) kernels off,

@@ -18,7 +18,7 @@ import {
 import { tf } from '../../../core/engine/tf.ts';
 import { maxPoolGrad } from '../../../core/engine/wasm/max-pool-grad.ts';
 import { rng } from '../../helpers/fixtures.ts';
-import { spreadFilter } from './kernel-helpers.ts';
+import { closeness, runOn, spreadFilter } from './kernel-helpers.ts';
 
 const test = suite('native-kernels');
 const native = loadNative();
@@ -45,24 +45,6 @@ const normal = (r: R, shape: number[]): Spec => ({
 const ACTIVATIONS = ['linear', 'relu', 'relu6', 'sigmoid', 'elu', 'leakyrelu'] as const;
 /** Calls that fell back, over every native kernel. */
 const fallbacks = () => Object.values(nativeFallbacks).reduce((a, b) => a + b, 0);
-
-/** Runs `kernel` on `backend` with fresh tensors; returns output 0's shape and values. */
-async function runOn(backend: string, kernel: string, inputs: Record<string, Spec | undefined>, attrs: object) {
-  await tf.setBackend(backend);
-  const tensors: Record<string, tf.Tensor> = {};
-  for (const [k, s] of Object.entries(inputs)) if (s) tensors[k] = tf.tensor(s.values, s.shape);
-  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const values = { shape: out.shape, data: Array.from(await out.data()) };
-  tf.dispose([...Object.values(tensors), out]);
-  return values;
-}
-
-/** Max |a-b| / max(1, |b|) over elements (as tests/core/engine/wasm-kernels.test.ts). */
-function closeness(a: number[], b: number[]): number {
-  let worst = 0;
-  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
-  return worst;
-}
 
 /**
  * `kernel` on wasm (native) agrees with cpu to 1e-5; `fallback` says whether the native wrapper

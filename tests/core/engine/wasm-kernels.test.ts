@@ -5,7 +5,7 @@ import { tf } from '../../../core/engine/tf.ts';
 import { gradlensWasmKernels } from '../../../core/engine/wasm/index.ts';
 import { maxPoolGrad } from '../../../core/engine/wasm/max-pool-grad.ts';
 import { rng } from '../../helpers/fixtures.ts';
-import { spreadFilter, withoutNativeKernels } from './kernel-helpers.ts';
+import { closeness, runOn, type Spec, spreadFilter, withoutNativeKernels } from './kernel-helpers.ts';
 
 const test = suite('wasm-kernels');
 let previous = '';
@@ -25,27 +25,6 @@ test.after(async () => {
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const normal = (r: () => number, n: number) => Float32Array.from({ length: n }, () => 2 * r() - 1);
-
-type Spec = { shape: number[]; values: Float32Array | Int32Array; dtype?: 'float32' | 'int32' };
-
-/** Runs `kernel` on `backend` with fresh tensors; returns the values of output 0. */
-async function runOn(backend: string, kernel: string, inputs: Record<string, Spec>, attrs: object) {
-  await tf.setBackend(backend);
-  const tensors = Object.fromEntries(
-    Object.entries(inputs).map(([k, s]) => [k, tf.tensor(s.values, s.shape, s.dtype ?? 'float32')]),
-  );
-  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const values = { shape: out.shape, data: Array.from(await out.data()) };
-  tf.dispose([...Object.values(tensors), out]);
-  return values;
-}
-
-/** Max |a-b| / max(1, |b|) over elements. */
-function closeness(a: number[], b: number[]): number {
-  let worst = 0;
-  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
-  return worst;
-}
 
 async function agree(kernel: string, inputs: Record<string, Spec>, attrs: object, label: string) {
   const cpu = await runOn('cpu', kernel, inputs, attrs);
