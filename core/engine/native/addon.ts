@@ -59,7 +59,9 @@ export function loadNative(): NativeLoad {
     return loaded = { addon };
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return loaded = { reason: `${ADDON_FILE} did not load (${message}); rebuild it with npm run build:native` };
+    // Deno loads Node-API addons only with FFI permission; that needs a flag, not a rebuild.
+    const fix = /ffi/i.test(message) ? 'run Deno with --allow-ffi (or -A)' : 'rebuild it with npm run build:native';
+    return loaded = { reason: `${ADDON_FILE} did not load (${message}); ${fix}` };
   }
 }
 
