@@ -17,12 +17,13 @@ type Info = tf.TensorInfo;
 /** The BackendWasm methods used here (public in its JS, not in tfjs-core's types). */
 interface WasmHeap {
   makeOutput(shape: number[], dtype: tf.DataType): Info;
-  typedArrayFromHeap(info: Info): Float32Array;
+  typedArrayFromHeap(info: Info): Float32Array | Int32Array;
 }
 
 /** The wasm heap, and `make` to allocate outputs there (freed again if the native call throws). */
 interface Heap {
-  make(shape: number[]): Info;
+  make(shape: number[], dtype?: 'float32' | 'int32'): Info;
+  /** The tensor's elements in place; int32 tensors as the same 4-byte elements (for copies only). */
   view(info: Info): Float32Array;
 }
 
@@ -150,15 +151,18 @@ const batchNorm: Attempt = (native, heap, inputs, attrs) => {
 /** [rank, shape..., a..., b...], the axes record of the addon's slice and pad. */
 const axes = (shape: number[], a: number[], b: number[]) => Int32Array.from([shape.length, ...shape, ...a, ...b]);
 
+/** Slices and padding copy 4-byte elements, so int32 tensors take the same path. */
+const fourBytes = (t: Info) => t.dtype === 'float32' || t.dtype === 'int32';
+
 const sliceKernel: Attempt = (native, heap, inputs, attrs) => {
   const { x } = inputs;
-  if (!float32(x) || x.shape.length > 8) return undefined;
+  if (!fourBytes(x) || x.shape.length > 8) return undefined;
   const [begin, sizes] = tf.slice_util.parseSliceParams(
     x,
     attrs.begin as number | number[],
     attrs.size as number | number[],
   );
-  const out = heap.make(sizes);
+  const out = heap.make(sizes, x.dtype as 'float32' | 'int32');
   native.slice(heap.view(x), heap.view(out), axes(x.shape, begin, sizes));
   return out;
 };
@@ -166,11 +170,14 @@ const sliceKernel: Attempt = (native, heap, inputs, attrs) => {
 const padKernel: Attempt = (native, heap, inputs, attrs) => {
   const { x } = inputs;
   const paddings = attrs.paddings as [number, number][];
-  if (!float32(x) || x.shape.length > 8 || paddings.length !== x.shape.length) return undefined;
-  const out = heap.make(x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]));
+  const value = Number(attrs.constantValue ?? 0);
+  if (!fourBytes(x) || x.shape.length > 8 || paddings.length !== x.shape.length) return undefined;
+  // The constant is written as a float32; for int32 only 0 has the same bits.
+  if (x.dtype === 'int32' && value !== 0) return undefined;
+  const out = heap.make(x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]), x.dtype as 'float32' | 'int32');
   const before = paddings.map((p) => p[0]);
   const after = paddings.map((p) => p[1]);
-  native.pad(heap.view(x), heap.view(out), axes(x.shape, before, after), Number(attrs.constantValue ?? 0));
+  native.pad(heap.view(x), heap.view(out), axes(x.shape, before, after), value);
   return out;
 };
 
@@ -248,12 +255,15 @@ function wrap(name: string, attempt: Attempt, addon: NativeAddon, fallback: Kern
     const backend = args.backend as unknown as WasmHeap & { disposeData(dataId: object): void };
     const made: Info[] = [];
     const heap: Heap = {
-      make: (shape) => {
-        const out = backend.makeOutput(shape, 'float32');
+      make: (shape, dtype = 'float32') => {
+        const out = backend.makeOutput(shape, dtype);
         made.push(out);
         return out;
       },
-      view: (info) => backend.typedArrayFromHeap(info),
+      view: (info) => {
+        const v = backend.typedArrayFromHeap(info);
+        return v instanceof Float32Array ? v : new Float32Array(v.buffer, v.byteOffset, v.length);
+      },
     };
     try {
       const result = attempt(

@@ -341,7 +341,7 @@ function defineNativeTests(addon: NativeAddon) {
     );
   });
 
-  test('Slice and PadV2 match cpu on ranks 1-5 (whole, partial and empty axes; -1 sizes; any constant)', async () => {
+  test('Slice and PadV2 match cpu on ranks 1-5 (whole, partial and empty axes; -1 sizes; any constant; int32)', async () => {
     const r = rng(38);
     for (let i = 0; i < 30; i++) {
       const rank = int(r, 1, 5);
@@ -353,6 +353,25 @@ function defineNativeTests(addon: NativeAddon) {
       const paddings = shape.map(() => [int(r, 0, 3), int(r, 0, 3)]);
       const constantValue = pick(r, [0, 1.5, -2]);
       await agree('PadV2', { x: normal(r, shape) }, { paddings, constantValue }, JSON.stringify({ shape, paddings }));
+      // int32 tensors (indices, labels) take the same copies, exactly; a non-zero int32 pad falls back.
+      const ints = {
+        shape,
+        values: Int32Array.from({ length: size(shape) }, () => int(r, -1000, 1000)),
+        dtype: 'int32' as const,
+      };
+      for (
+        const [kernel, attrs, fallback] of [
+          ['Slice', { begin, size: sizes }, false],
+          ['PadV2', { paddings, constantValue: 0 }, false],
+          ['PadV2', { paddings, constantValue: 7 }, true],
+        ] as const
+      ) {
+        const before = fallbacks();
+        const cpu = await runOn('cpu', kernel, { x: ints }, attrs);
+        const wasm = await runOn('wasm', kernel, { x: ints }, attrs);
+        assert.is(fallbacks() - before, fallback ? 1 : 0, `${kernel} int32 ${JSON.stringify(attrs)}`);
+        assert.equal(wasm, cpu, `${kernel} int32 ${JSON.stringify({ shape, attrs })}`);
+      }
     }
   });
 
