@@ -86,13 +86,14 @@ const NOTES = `## Notes
   nsfwjs's pretrained MobileNetV2 (5 classes); PyTorch runs torchvision's with the same head. PyTorch's SmoothGrad
   and IG loop over 50 passes of batch 32 (at 1 thread here faster for it than one batch of 1,600); gradlens batches up
   to 1,024 evaluations per call.
-- **Workers.** Each worker is a thread with its own wasm engine, native kernels (1 thread each) and model, so 2 workers
-  about double peak RSS; on this shared 2-core machine the second worker has not helped in our runs (the other core
-  is busy with other work). Peak RSS of 10,000 images stays close to that of 1,000 (batches stream; at most two
-  batches per worker are in flight); 1,000 images end to end are mostly start-up (tfjs, the addon, the model: ~0.9 s
-  before the first batch). With the native kernels a worker computes 10,000 Fashion-MNIST maps in ~1.2 s, so a second
-  worker's start-up costs about what it saves; \`GRADLENS_THREADS=2\` with one worker was ~6% faster than one thread
-  in a quick check (3.0 s vs 3.2 s end to end).
+- **Workers.** Each worker is a thread with its own wasm engine, native kernels (1 thread each) and model, so 2
+  workers about double peak RSS; in the table above (vanilla maps, fast per image) the second worker has not helped.
+  Peak RSS of 10,000 images stays close to that of 1,000 (batches stream; at most two batches per worker are in
+  flight); 1,000 images end to end are mostly start-up (tfjs, the addon, the model: ~0.9 s before the first batch).
+  With the native kernels a worker computes 10,000 Fashion-MNIST vanilla maps in ~1.2 s, so there a second worker's
+  start-up costs about what it saves; on heavier work the default of one worker per core pays: SmoothGrad-50 over
+  2,000 images took 16.5 s with 1 worker, 10.6 s with 2, and 14.2 s with 1 worker at \`GRADLENS_THREADS=2\` (all three
+  maps byte-identical).
 `;
 
 // ---- The measuring processes, started on first use.
