@@ -1,9 +1,10 @@
 /**
  * Native kernels for tfjs-backend-wasm: the convolutions (plain, depthwise, fused with bias and
- * activation), their input gradients, matrix products, max-pool gradients and inference batch
- * norm run through the native addon (oneDNN) on the tensors in wasm's heap, in place. Each wrapper
- * falls back to the kernel registered before it (tfjs's or gradlens's wasm kernel) for what it
- * does not cover (NCHW, prelu, non-float32, broadcasts oneDNN cannot express). Installed by
+ * activation), their input gradients, matrix products, max- and average-pool gradients, inference
+ * batch norm, slices and constant padding run through the native addon (oneDNN and plain C++) on
+ * the tensors in wasm's heap, in place. Each wrapper falls back to the kernel registered before it
+ * (tfjs's or gradlens's wasm kernel) for what it does not cover (NCHW, prelu, other dtypes,
+ * broadcasts oneDNN cannot express). Installed by
  * `initBackend` when the addon is built; {@link setNativeKernels} turns them off and on again.
  */
 import type { ConvAttrs } from '../conv-info.ts';
