@@ -125,12 +125,13 @@ async function activate(name: BackendName): Promise<Omit<BackendInfo, 'skipped'>
     // Missing gradient kernels and fast conv input gradients (core/engine/wasm/).
     registerWasmKernels();
     const details: BackendInfo['details'] = { simd, threads, gradlensKernels: gradlensWasmKernels.length };
-    // Convolutions, matrix products, max-pool gradients and batch norm through oneDNN where the
-    // native addon is built (core/engine/native/); the wasm kernels otherwise.
+    // The heavy kernels (NATIVE_KERNELS) through oneDNN where the native addon is built
+    // (core/engine/native/); the wasm kernels otherwise.
     const native = loadNative();
-    if (native.addon && setNativeKernels(true, nativeThreads())) {
+    const nthreads = nativeThreads();
+    if (native.addon && setNativeKernels(true, nthreads)) {
       const { onednn, isa } = native.addon.info();
-      details.native = `oneDNN ${onednn} ${isa}, ${NATIVE_KERNELS.length} kernels, ${nativeThreads()} thread(s)`;
+      details.native = `oneDNN ${onednn} ${isa}, ${NATIVE_KERNELS.length} kernels, ${nthreads} thread(s)`;
     } else {
       details.nativeSkipped = native.reason ?? 'unavailable';
     }

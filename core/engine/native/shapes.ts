@@ -60,7 +60,7 @@ export interface PoolAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** `PoolShape` [n, h, w, c, oh, ow, fh, fw, sh, sw, top, left] of an NHWC max pool. */
+/** `PoolShape` [n, h, w, c, oh, ow, fh, fw, sh, sw, top, left] of an NHWC max or average pool. */
 export function poolShape(inputShape: number[], attrs: PoolAttrs): Int32Array {
   const info = tf.backend_util.computePool2DInfo(
     inputShape as [number, number, number, number],
