@@ -20,7 +20,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
-import { tf } from '../core/engine/tf.ts';
+import { tf } from '../core/tensor/tf.ts';
 import { mean, median } from './measure.ts';
 import { LineServer, type Reply } from './serve.ts';
 import { formatTable, type Row } from './table.ts';

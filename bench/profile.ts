@@ -10,7 +10,7 @@ import process from 'node:process';
 import { describeBackend, initBackend } from '../core/engine/backend.ts';
 import { loadNative } from '../core/engine/native/addon.ts';
 import { nativeKernelsActive, setNativeKernels } from '../core/engine/native/kernels.ts';
-import { tf } from '../core/engine/tf.ts';
+import { tf } from '../core/tensor/tf.ts';
 import { fromLayersModel } from '../core/models/layers.ts';
 import { integratedGradients } from '../plugins/attributions/integrated-gradients.ts';
 import { smoothgrad } from '../plugins/attributions/smoothgrad.ts';

@@ -18,7 +18,7 @@ import { initBackend } from '../core/engine/backend.ts';
 import { registerGradients, restoreStockGradients } from '../core/engine/gradients.ts';
 import { loadNative } from '../core/engine/native/addon.ts';
 import { NATIVE_KERNELS, setNativeKernels } from '../core/engine/native/kernels.ts';
-import { tf } from '../core/engine/tf.ts';
+import { tf } from '../core/tensor/tf.ts';
 import { fromLayersModel } from '../core/models/layers.ts';
 import type { AttributionPlugin, LoadedModel } from '../core/plugins/types.ts';
 import { integratedGradients } from '../plugins/attributions/integrated-gradients.ts';

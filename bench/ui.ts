@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 import { RunStore } from '../core/runs/store.ts';
+import { ensureBuilt } from '../ui/build.ts';
 import { startDashboard } from '../ui/server/dashboard.ts';
 import { writeSyntheticRun } from '../ui/testing/synthetic.ts';
 import { CHROMIUM_ARGS, findChromium } from '../ui/testing/chromium.ts';
@@ -28,6 +29,7 @@ writeSyntheticRun(store, { id: 'b28', sampleShape: [28, 28, 1], batchSize: 64, b
 writeSyntheticRun(store, { id: 'b224', sampleShape: [224, 224, 3], batchSize: 64, batches: 1, methods: METHODS });
 process.stderr.write(`synthetic runs written in ${Date.now() - t0} ms (${root})\n`);
 
+await ensureBuilt((t) => process.stderr.write(t));
 const dashboard = await startDashboard({ runsDir: store.root, port: 0, log: (t) => process.stderr.write(t) });
 const results: Record<string, unknown> = { runtime: `node ${process.versions.node}` };
 try {

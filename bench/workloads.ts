@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf } from '../core/engine/tf.ts';
+import { tf } from '../core/tensor/tf.ts';
 import { memoryHandler, readModelFiles } from '../core/io/model-files.ts';
 import { buildCnn } from '../examples/fashion-mnist/model.ts';
 import { readNsfwArtifacts } from '../plugins/models/nsfwjs.ts';

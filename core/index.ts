@@ -1,9 +1,9 @@
 /**
  * gradlens: attribution maps for TensorFlow.js models. The public API.
  */
-export { tf } from './engine/tf.ts';
+export { tf } from './tensor/tf.ts';
 export { type BackendInfo, currentBackend, describeBackend, initBackend } from './engine/backend.ts';
-export { GradlensError, isUserError } from './errors.ts';
+export { GradlensError, isUserError } from './errors/errors.ts';
 export * from './plugins/types.ts';
 export { Registry } from './plugins/registry.ts';
 export { type CodeModel, defineModel, toLoadedModel } from './models/define.ts';

@@ -14,7 +14,7 @@ const APP = join(UI, 'app');
 export const DIST = join(UI, 'dist');
 const COPIED = ['index.html', 'style.css:app.css', 'favicon.svg'];
 /** Sources the bundle is built from: the app, and the core modules it bundles (colour maps). */
-const SOURCES = [APP, join(UI, '..', 'core', 'render')];
+const SOURCES = [APP, join(UI, 'render'), join(UI, '..', 'core', 'render')];
 
 /** Newest modification time among files under `dir` (and the shared core types they import). */
 function newest(dir: string): number {
@@ -27,7 +27,7 @@ function newest(dir: string): number {
   return t;
 }
 
-/** True when ui/dist lacks a file or is older than a source under ui/app or core/render. */
+/** True when ui/dist lacks a file or is older than a source under ui/app, ui/render or core/render. */
 export function isStale(): boolean {
   const outputs = ['app.js', 'app.css', 'index.html', 'favicon.svg'].map((f) => join(DIST, f));
   if (!outputs.every(existsSync)) return true;

@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatDuration } from '../core/cli/progress.ts';
 import type { Command, CommandContext } from '../core/cli/types.ts';
-import { GradlensError } from '../core/errors.ts';
+import { GradlensError } from '../core/errors/errors.ts';
 import { readRunConfig } from '../core/runs/config.ts';
+import { ensureBuilt } from './build.ts';
 import { type Dashboard, startDashboard } from './server/dashboard.ts';
 
 /** The default example `start` runs when there is nothing to show. */
@@ -71,6 +72,7 @@ export const serveCommand: Command = {
     if (!existsSync(o.runsDir)) {
       ctx.stderr(`note: ${o.runsDir} does not exist yet; runs started from the page go there\n`);
     }
+    await ensureBuilt(ctx.stderr);
     const dashboard = await startDashboard({ ...o, registry: ctx.registry, log: ctx.stderr });
     return await serveUntilStopped(ctx, dashboard, o.open);
   },
@@ -87,6 +89,7 @@ Serves the runs directory; when it holds no run, first computes the default exam
 ${COMMON}`,
   async run(ctx) {
     const o = options(ctx.argv);
+    await ensureBuilt(ctx.stderr);
     const dashboard = await startDashboard({ ...o, registry: ctx.registry, log: ctx.stderr });
     if (dashboard.store.list().length === 0) {
       if (!existsSync(DEFAULT_EXAMPLE)) {

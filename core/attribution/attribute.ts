@@ -1,5 +1,5 @@
-import { tf } from '../engine/tf.ts';
-import { describeZodIssues, GradlensError } from '../errors.ts';
+import { tf } from '../tensor/tf.ts';
+import { describeZodIssues, GradlensError } from '../errors/errors.ts';
 import { toLoadedModel } from '../models/define.ts';
 import type { Registry } from '../plugins/registry.ts';
 import type { AttributionOutput, AttributionPlugin, ChannelReduction } from '../plugins/types.ts';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { tf } from '../engine/tf.ts';
-import { GradlensError } from '../errors.ts';
+import { tf } from '../tensor/tf.ts';
+import { GradlensError } from '../errors/errors.ts';
 import { parseNpy, toFloat32 } from '../io/npy.ts';
 
 /**

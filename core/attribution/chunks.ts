@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tf } from '../engine/tf.ts';
+import { tf } from '../tensor/tf.ts';
 
 /**
  * Default budget of model inputs held by one call: 8 MiB of float32 values. The activations a

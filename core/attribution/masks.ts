@@ -1,5 +1,5 @@
-import { tf } from '../engine/tf.ts';
-import { GradlensError } from '../errors.ts';
+import { tf } from '../tensor/tf.ts';
+import { GradlensError } from '../errors/errors.ts';
 import type { LoadedModel } from '../plugins/types.ts';
 import { classScores, selectTargetScores } from './scores.ts';
 import { repeatPasses } from './chunks.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tf } from '../engine/tf.ts';
+import { tf } from '../tensor/tf.ts';
 import type { ChannelReduction } from '../plugins/types.ts';
 
 export const ChannelReductionSchema = z.enum(['max', 'sum', 'l2', 'none']);

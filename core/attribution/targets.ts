@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { tf } from '../engine/tf.ts';
-import { GradlensError } from '../errors.ts';
+import { tf } from '../tensor/tf.ts';
+import { GradlensError } from '../errors/errors.ts';
 
 /**
  * Which class each sample's map explains: the true `label` (the default when labels exist),

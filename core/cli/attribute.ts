@@ -5,7 +5,7 @@ import { countClasses, resolveOutput } from '../attribution/scores.ts';
 import { parseTargetRule } from '../attribution/targets.ts';
 import { toLabels } from '../data/labels.ts';
 import { describeBackend, initBackend } from '../engine/backend.ts';
-import { describeZodIssues, GradlensError } from '../errors.ts';
+import { describeZodIssues, GradlensError } from '../errors/errors.ts';
 import { openNpy } from '../io/npy-file.ts';
 import { NpyStreamWriter } from '../io/npy-writer.ts';
 import { checkInputShape } from '../runs/checks.ts';

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { GradlensError } from '../errors.ts';
+import { GradlensError } from '../errors/errors.ts';
 
 /** Fails before any work when `path` cannot be written: missing folder, no permission, a directory. */
 export function assertWritable(path: string, flag: string): string {

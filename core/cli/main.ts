@@ -1,5 +1,5 @@
 import process from 'node:process';
-import { isUserError } from '../errors.ts';
+import { isUserError } from '../errors/errors.ts';
 import type { Registry } from '../plugins/registry.ts';
 import { attributeCommand } from './attribute.ts';
 import { engineCommand } from './engine.ts';

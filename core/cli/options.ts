@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeZodIssues, GradlensError } from '../errors.ts';
+import { describeZodIssues, GradlensError } from '../errors/errors.ts';
 
 /**
  * Turns repeated `--option KEY=VALUE` flags into options validated by a method's zod schema.

@@ -3,7 +3,7 @@ import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { parseTargetRule } from '../attribution/targets.ts';
 import { describeBackend } from '../engine/backend.ts';
-import { GradlensError } from '../errors.ts';
+import { GradlensError } from '../errors/errors.ts';
 import { readRunConfig, type RunConfigInput } from '../runs/config.ts';
 import { runAttributions } from '../runs/runner.ts';
 import { RunStore } from '../runs/store.ts';

@@ -1,4 +1,4 @@
-import { tf } from '../engine/tf.ts';
+import { tf } from '../tensor/tf.ts';
 import type { Batch, BatchRequest } from '../plugins/types.ts';
 
 /** Reads `count` samples starting at `start` as a flat float32 array. */

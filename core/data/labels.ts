@@ -1,4 +1,4 @@
-import { GradlensError } from '../errors.ts';
+import { GradlensError } from '../errors/errors.ts';
 import type { NpyArray } from '../io/npy.ts';
 
 /**

@@ -1,6 +1,6 @@
 import process from 'node:process';
-import { tf } from './tf.ts';
-import { GradlensError } from '../errors.ts';
+import { tf } from '../tensor/tf.ts';
+import { GradlensError } from '../errors/errors.ts';
 import { registerGradients } from './gradients.ts';
 import { registerMaskGrad } from './wasm/mask-grad.ts';
 import { gradlensWasmKernels, registerWasmKernels } from './wasm/index.ts';

@@ -14,7 +14,7 @@
  *   (core/engine/wasm/mask-grad.ts: SIMD on wasm) instead of three to five full passes; backends
  *   without it (tfjs-node) keep the stock ops.
  */
-import { tf } from './tf.ts';
+import { tf } from '../tensor/tf.ts';
 import { hasMaskGrad, MASK_GRAD, type MaskGradAttrs } from './wasm/mask-grad.ts';
 
 let done = false;

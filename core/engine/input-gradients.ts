@@ -16,7 +16,7 @@
  * ReLU layer with maxValue 6 evaluates as one Relu6 (same values, half the passes).
  * Graph models: `_FusedConv2D`, `FusedDepthwiseConv2dNative` and `_FusedMatMul` nodes.
  */
-import { tf } from './tf.ts';
+import { tf } from '../tensor/tf.ts';
 
 /** True while `tf.grad` / `tf.grads` / `variableGrads` are recording the function being run. */
 export function recordingGradients(): boolean {

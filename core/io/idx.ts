@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { GradlensError } from '../errors.ts';
+import { GradlensError } from '../errors/errors.ts';
 
 /** An IDX array (the MNIST / Fashion-MNIST file format). */
 export interface IdxArray {

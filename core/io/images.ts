@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { GradlensError } from '../errors.ts';
+import { GradlensError } from '../errors/errors.ts';
 
 /** A decoded image: RGBA bytes, row-major. */
 export interface RgbaImage {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { tf } from '../engine/tf.ts';
-import { GradlensError } from '../errors.ts';
+import { tf } from '../tensor/tf.ts';
+import { GradlensError } from '../errors/errors.ts';
 
 interface WeightsGroup {
   paths: string[];

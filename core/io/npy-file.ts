@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
-import { GradlensError } from '../errors.ts';
+import { GradlensError } from '../errors/errors.ts';
 import { decodeNpyValues, type NpyArray, type NpyHeader, parseNpyHeader, toFloat32 } from './npy.ts';
 
 /** A `.npy` file opened for reading rows (slices of the first axis) without loading it whole. */

@@ -1,4 +1,4 @@
-import { GradlensError } from '../errors.ts';
+import { GradlensError } from '../errors/errors.ts';
 
 /** The typed arrays gradlens reads from and writes to `.npy` files. */
 export type NpyData =

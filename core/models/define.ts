@@ -1,5 +1,5 @@
-import { tf } from '../engine/tf.ts';
-import { GradlensError } from '../errors.ts';
+import { tf } from '../tensor/tf.ts';
+import { GradlensError } from '../errors/errors.ts';
 import type { LoadedModel, ModelOutputInfo, ScoreKind } from '../plugins/types.ts';
 import { fromGraphModel } from './graph.ts';
 import { fromLayersModel } from './layers.ts';

@@ -1,6 +1,6 @@
-import { tf } from '../engine/tf.ts';
+import { tf } from '../tensor/tf.ts';
 import { splitFusedGraph } from '../engine/input-gradients.ts';
-import { GradlensError } from '../errors.ts';
+import { GradlensError } from '../errors/errors.ts';
 import type { ForwardOptions, LoadedModel, ModelOutputInfo } from '../plugins/types.ts';
 
 interface GraphNode {

@@ -1,6 +1,6 @@
-import { tf } from '../engine/tf.ts';
+import { tf } from '../tensor/tf.ts';
 import { splitFusedLayers } from '../engine/input-gradients.ts';
-import { GradlensError } from '../errors.ts';
+import { GradlensError } from '../errors/errors.ts';
 import type { ForwardOptions, LayerInfo, LoadedModel, ModelOutputInfo } from '../plugins/types.ts';
 
 /** Internals of tfjs-layers objects that gradlens reads (public in the JS, untyped in the .d.ts). */

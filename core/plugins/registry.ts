@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import process from 'node:process';
 import { pathToFileURL } from 'node:url';
-import { GradlensError } from '../errors.ts';
+import { GradlensError } from '../errors/errors.ts';
 import type { AttributionPlugin, DatasetPlugin, ModelPlugin, Plugin, PluginKind } from './types.ts';
 
 type ByKind = { model: ModelPlugin; dataset: DatasetPlugin; attribution: AttributionPlugin };

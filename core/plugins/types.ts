@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { tf } from '../engine/tf.ts';
+import type { tf } from '../tensor/tf.ts';
 
 type Tensor = tf.Tensor;
 

@@ -5,7 +5,7 @@
  * polynomial fits of matplotlib's tables (error < 1/255 over most of the range); `diverging` is
  * a blue-white-red ramp (ColorBrewer RdBu) whose middle is white, for signed maps normalised
  * symmetrically around zero. The one source of colour maps: gradlens/testing's PNGs and the
- * dashboard (ui/app/render/colormaps.ts builds its lookup tables from `COLOR_MAPS`).
+ * dashboard (ui/render/colormaps.ts builds its lookup tables from `COLOR_MAPS`).
  */
 export type ColorMap = (t: number) => [number, number, number];
 

@@ -1,5 +1,5 @@
-import { tf } from '../engine/tf.ts';
-import { GradlensError } from '../errors.ts';
+import { tf } from '../tensor/tf.ts';
+import { GradlensError } from '../errors/errors.ts';
 
 /** Fails when the data's sample shape does not fit the model's input (null matches any size). */
 export function checkInputShape(modelShape: (number | null)[], sampleShape: number[], source: string): void {

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { TargetRule } from '../attribution/targets.ts';
 import { ChannelReductionSchema } from '../attribution/reduce.ts';
-import { describeZodIssues, GradlensError } from '../errors.ts';
+import { describeZodIssues, GradlensError } from '../errors/errors.ts';
 
 /** Identifiers of runs and methods: safe as file names, never a path. */
 export const SafeId = z.string().regex(

@@ -5,7 +5,7 @@ import { countClasses, resolveOutput } from '../attribution/scores.ts';
 import { defaultTargetRule, describeTargetRule, type TargetRule } from '../attribution/targets.ts';
 import { disposeBatch } from '../data/batches.ts';
 import { type BackendInfo, initBackend } from '../engine/backend.ts';
-import { describeZodIssues, GradlensError } from '../errors.ts';
+import { describeZodIssues, GradlensError } from '../errors/errors.ts';
 import type { OpenedDataset } from '../plugins/types.ts';
 import type { Registry } from '../plugins/registry.ts';
 import { writeFileAtomic } from '../io/atomic.ts';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import process from 'node:process';
-import { describeZodIssues, GradlensError } from '../errors.ts';
+import { describeZodIssues, GradlensError } from '../errors/errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { encodeNpy, type NpyArray, type NpyData, parseNpy } from '../io/npy.ts';
 import { SafeId } from './config.ts';

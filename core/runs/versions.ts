@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
-import { tf } from '../engine/tf.ts';
+import { tf } from '../tensor/tf.ts';
 
 /** Versions recorded with every run: gradlens, tfjs and the JavaScript runtime. */
 export function versions(): Record<string, string> {

@@ -1,5 +1,5 @@
-import { tf } from '../engine/tf.ts';
-import { GradlensError } from '../errors.ts';
+import { tf } from '../tensor/tf.ts';
+import { GradlensError } from '../errors/errors.ts';
 
 /** A rectangle of map positions: rows `[top, top + height)`, columns `[left, left + width)`. */
 export interface Rect {

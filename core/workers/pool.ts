@@ -9,7 +9,7 @@
 import os from 'node:os';
 import process from 'node:process';
 import { Worker } from 'node:worker_threads';
-import { GradlensError } from '../errors.ts';
+import { GradlensError } from '../errors/errors.ts';
 import type { AttributeSpec, BatchData, RunBatchResult, RunBatchSpec } from './tasks.ts';
 
 export interface PoolSetup {

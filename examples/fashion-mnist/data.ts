@@ -1,5 +1,5 @@
 import { readIdx } from '../../core/io/idx.ts';
-import { GradlensError } from '../../core/errors.ts';
+import { GradlensError } from '../../core/errors/errors.ts';
 import { join } from 'node:path';
 
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR } from '../../plugins/datasets/idx.ts';

@@ -1,4 +1,4 @@
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 
 /**
  * The small CNN of the examples: conv 3x3x16 → maxpool → conv 3x3x32 → maxpool → dense 64 →

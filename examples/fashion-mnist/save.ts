@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 
 /**
  * Saves a LayersModel as `dir/model.json` plus one `dir/weights.bin`, the layout tfjs's

@@ -1,4 +1,4 @@
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { PIXELS, SIDE, type Split } from './data.ts';
 
 export interface TrainOptions {

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { memoryHandler, readModelFiles } from '../../core/io/model-files.ts';
 import { CLASS_NAMES, loadSplit, sliceSplit } from './data.ts';
 import { buildCnn } from './model.ts';

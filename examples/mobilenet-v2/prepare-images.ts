@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { decodeImageFile, encodePng } from '../../core/io/images.ts';
 
 /** Source file in skimage/data, the class folder it goes into, the file name written. */

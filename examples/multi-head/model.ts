@@ -1,4 +1,4 @@
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 
 /** The auxiliary head's classes: where a Fashion-MNIST item is worn. */
 export const BODY_PARTS = ['upper body', 'lower body', 'footwear', 'bag'];

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { encodeNpy } from '../../core/io/npy.ts';
 import { CLASS_NAMES, loadSplit, sliceSplit } from '../fashion-mnist/data.ts';
 import { saveModel } from '../fashion-mnist/save.ts';

@@ -7,7 +7,7 @@
  * tests/examples/shortcut.test.ts runs it on both models: it throws for the cheating model and
  * holds for the clean one.
  */
-import type { tf } from '../../core/engine/tf.ts';
+import type { tf } from '../../core/tensor/tf.ts';
 import type { Batch } from '../../core/plugins/types.ts';
 import { type AssertionReport, expectAttribution, type ExpectAttributionOptions } from '../../core/testing/index.ts';
 import { vanillaGradient } from '../../plugins/attributions/vanilla-gradient.ts';

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { CLASS_NAMES, loadSplit, PIXELS, sliceSplit, type Split } from '../fashion-mnist/data.ts';
 import { buildCnn } from '../fashion-mnist/model.ts';
 import { writeSample } from '../fashion-mnist/sample.ts';

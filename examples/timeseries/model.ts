@@ -1,4 +1,4 @@
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { FEATURES, WEATHER_CLASSES, WINDOW } from './weather.ts';
 
 /**

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { encodeNpy } from '../../core/io/npy.ts';
 import { saveModel } from '../fashion-mnist/save.ts';
 import { registerWasmConvFilterGrad } from '../fashion-mnist/wasm-conv-grad.ts';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GradlensError } from '../../core/errors.ts';
+import { GradlensError } from '../../core/errors/errors.ts';
 
 /** The input features, in order (per day). */
 export const FEATURES = ['precipitation', 'temp_max', 'temp_min', 'wind'];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { inputGradient } from '../../core/attribution/scores.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import type { AttributionPlugin } from '../../core/plugins/types.ts';
 
 /**

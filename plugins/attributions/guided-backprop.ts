@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { inputGradient } from '../../core/attribution/scores.ts';
-import { tf } from '../../core/engine/tf.ts';
-import { GradlensError } from '../../core/errors.ts';
+import { tf } from '../../core/tensor/tf.ts';
+import { GradlensError } from '../../core/errors/errors.ts';
 import type { AttributionInput, AttributionPlugin } from '../../core/plugins/types.ts';
 
 /**

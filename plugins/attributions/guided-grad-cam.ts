@@ -1,4 +1,4 @@
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import type { AttributionPlugin } from '../../core/plugins/types.ts';
 import { gradCamMap, GradCamOptions } from './grad-cam.ts';
 import { guidedGradient } from './guided-backprop.ts';

@@ -10,7 +10,7 @@ import {
 import { quadrature, QuadratureRule } from '../../core/attribution/quadrature.ts';
 import { seedOrRandom } from '../../core/attribution/random.ts';
 import { inputGradient, targetScores } from '../../core/attribution/scores.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import type { AttributionPlugin } from '../../core/plugins/types.ts';
 
 const Options = z

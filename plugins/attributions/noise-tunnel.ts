@@ -8,7 +8,7 @@ import {
 } from '../../core/attribution/chunks.ts';
 import { mixSeed, seedOrRandom } from '../../core/attribution/random.ts';
 import { inputGradient } from '../../core/attribution/scores.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import type { AttributionInput } from '../../core/plugins/types.ts';
 
 /**

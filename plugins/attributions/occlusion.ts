@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { maxBatchOption, resolveMaxBatch, sumOverPasses } from '../../core/attribution/chunks.ts';
 import { maskedScores, requireImages } from '../../core/attribution/masks.ts';
 import { targetScores } from '../../core/attribution/scores.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import type { AttributionPlugin } from '../../core/plugins/types.ts';
 
 const Options = z

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { rowBatches } from '../../core/data/batches.ts';
 import { toLabels } from '../../core/data/labels.ts';
-import { GradlensError } from '../../core/errors.ts';
+import { GradlensError } from '../../core/errors/errors.ts';
 import { readIdx } from '../../core/io/idx.ts';
 import { resolvePath } from '../../core/io/paths.ts';
 import type { DatasetPlugin } from '../../core/plugins/types.ts';

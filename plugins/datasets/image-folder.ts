@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { z } from 'zod';
-import { tf } from '../../core/engine/tf.ts';
-import { GradlensError } from '../../core/errors.ts';
+import { tf } from '../../core/tensor/tf.ts';
+import { GradlensError } from '../../core/errors/errors.ts';
 import { decodeImageFile } from '../../core/io/images.ts';
 import { resolvePath } from '../../core/io/paths.ts';
 import type { Batch, DatasetPlugin } from '../../core/plugins/types.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { rowBatches } from '../../core/data/batches.ts';
 import { toLabels } from '../../core/data/labels.ts';
-import { GradlensError } from '../../core/errors.ts';
+import { GradlensError } from '../../core/errors/errors.ts';
 import { openNpy } from '../../core/io/npy-file.ts';
 import { resolvePath } from '../../core/io/paths.ts';
 import type { DatasetPlugin } from '../../core/plugins/types.ts';

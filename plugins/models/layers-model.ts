@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { tf } from '../../core/engine/tf.ts';
-import { GradlensError } from '../../core/errors.ts';
+import { tf } from '../../core/tensor/tf.ts';
+import { GradlensError } from '../../core/errors/errors.ts';
 import { memoryHandler, readModelFiles } from '../../core/io/model-files.ts';
 import { fromLayersModel } from '../../core/models/layers.ts';
 import { resolvePath } from '../../core/io/paths.ts';

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeNpy, parseNpy } from '../../core/io/npy.ts';
-import { isUserError } from '../../core/errors.ts';
+import { isUserError } from '../../core/errors/errors.ts';
 
 const test = suite('npy');
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { Registry } from '../../core/plugins/registry.ts';
 import type { RunConfigInput } from '../../core/runs/config.ts';
 import { Manifest } from '../../core/runs/manifest.ts';

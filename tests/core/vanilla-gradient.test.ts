@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { attribute } from '../../core/attribution/attribute.ts';
 import { applyConventions } from '../../core/attribution/reduce.ts';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { defineModel } from '../../core/models/define.ts';
 import { fromLayersModel } from '../../core/models/layers.ts';
 import { vanillaGradient } from '../../plugins/attributions/vanilla-gradient.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { parseNpy } from '../../core/io/npy.ts';
 import { CLASS_NAMES } from '../../examples/fashion-mnist/data.ts';
 import { layersModel } from '../../plugins/models/layers-model.ts';

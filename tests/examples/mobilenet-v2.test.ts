@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attribute } from '../../core/attribution/attribute.ts';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { decodeImageFile } from '../../core/io/images.ts';
 import { readRunConfig } from '../../core/runs/config.ts';
 import { runAttributions } from '../../core/runs/runner.ts';

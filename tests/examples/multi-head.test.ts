@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attribute } from '../../core/attribution/attribute.ts';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { openNpy } from '../../core/io/npy-file.ts';
 import type { LoadedModel } from '../../core/plugins/types.ts';
 import { OUTPUTS } from '../../examples/multi-head/model.ts';

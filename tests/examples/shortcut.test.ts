@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { openNpy } from '../../core/io/npy-file.ts';
 import type { LoadedModel } from '../../core/plugins/types.ts';
 import { AttributionAssertionError, expectAttribution } from '../../core/testing/index.ts';

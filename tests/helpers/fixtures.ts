@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { encodeNpy, type NpyData } from '../../core/io/npy.ts';
 
 /** A fresh temporary directory. */

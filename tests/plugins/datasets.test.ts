@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { disposeBatch } from '../../core/data/batches.ts';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { encodePng } from '../../core/io/images.ts';
 import type { Batch, DatasetPlugin, OpenedDataset } from '../../core/plugins/types.ts';
 import { idxDataset, imageFolderDataset, npyDataset } from '../../plugins/index.ts';

@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attribute } from '../../core/attribution/attribute.ts';
 import { initBackend } from '../../core/engine/backend.ts';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { cli } from '../helpers/cli.ts';
 import { builtinRegistry, seeded, tempDir, writeNpy } from '../helpers/fixtures.ts';

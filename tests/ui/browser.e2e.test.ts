@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RunStore } from '../../core/runs/store.ts';
+import { ensureBuilt } from '../../ui/build.ts';
 import { type Dashboard, startDashboard } from '../../ui/server/dashboard.ts';
 import { runAttributions } from '../../core/runs/runner.ts';
 import { builtinRegistry } from '../../ui/testing/model-run.ts';
@@ -77,6 +78,7 @@ function defineBrowserTests(executablePath: string) {
         backend: 'cpu',
       }, { registry: builtinRegistry(), baseDir: EXAMPLES });
     }
+    await ensureBuilt();
     dashboard = await startDashboard({ runsDir: f.store.root, port: 0, registry: builtinRegistry(), baseDir: dir });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });

@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RunStore } from '../../core/runs/store.ts';
 import { createApp } from '../../ui/server/app.ts';
-import { JobManager } from '../../ui/server/jobs.ts';
+import { JobManager } from '../../ui/server/jobs/jobs.ts';
 import { builtinRegistry, tinyConfig, writeTinyProject } from '../../ui/testing/model-run.ts';
 import { fixture } from './fixture.ts';
 

@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isUserError } from '../../core/errors.ts';
+import { isUserError } from '../../core/errors/errors.ts';
 import { serveCommand } from '../../ui/commands.ts';
+import { ensureBuilt } from '../../ui/build.ts';
 import { startDashboard, tokenFor } from '../../ui/server/dashboard.ts';
 import { builtinRegistry } from '../../ui/testing/model-run.ts';
 import { fixture } from './fixture.ts';
@@ -10,6 +11,7 @@ const test = suite('ui listen');
 
 test('serves the page and the API over real HTTP on loopback', async () => {
   const { store } = await fixture();
+  await ensureBuilt();
   const d = await startDashboard({ runsDir: store.root, port: 0, registry: builtinRegistry() });
   try {
     assert.match(d.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);

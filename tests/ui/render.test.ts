@@ -1,13 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { COLOR_MAPS as CORE_MAPS } from '../../core/render/colormap.ts';
-import { COLOR_MAPS, colorLut, defaultColorMap } from '../../ui/app/render/colormaps.ts';
-import { displayRange, percentile, unit } from '../../ui/app/render/normalise.ts';
-import { agreementMatrix, disagreement, ranks, spearman } from '../../ui/app/render/spearman.ts';
-import { paintPlane } from '../../ui/app/render/paint.ts';
-import { inputRgba, layoutOf, mapPlane } from '../../ui/app/render/layout.ts';
-import { visibleRows } from '../../ui/app/render/batch.ts';
-import { batchMismatch, parseRunQuery, runQuery } from '../../ui/app/compare.ts';
+import { COLOR_MAPS, colorLut, defaultColorMap } from '../../ui/render/colormaps.ts';
+import { displayRange, percentile, unit } from '../../ui/render/normalise.ts';
+import { agreementMatrix, disagreement, ranks, spearman } from '../../ui/render/spearman.ts';
+import { paintPlane } from '../../ui/render/paint.ts';
+import { inputRgba, layoutOf, mapPlane } from '../../ui/render/layout.ts';
+import { visibleRows } from '../../ui/render/batch.ts';
+import { batchMismatch, parseRunQuery, runQuery } from '../../ui/app/lib/compare.ts';
 
 const test = suite('ui render');
 const rgb = (lut: Uint8Array, i: number) => Array.from(lut.subarray(i * 3, i * 3 + 3));

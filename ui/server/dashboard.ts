@@ -5,13 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
-import { GradlensError } from '../../core/errors.ts';
+import { GradlensError } from '../../core/errors/errors.ts';
 import type { Registry } from '../../core/plugins/registry.ts';
 import { RunStore } from '../../core/runs/store.ts';
-import { ensureBuilt } from '../build.ts';
 import { createApp } from './app.ts';
 import { isLoopback } from './auth.ts';
-import { JobManager } from './jobs.ts';
+import { JobManager } from './jobs/jobs.ts';
 import { listen } from './listen.ts';
 
 /** The built-in plugins' module, registered by the run processes the dashboard starts. */
@@ -52,7 +51,6 @@ export function tokenFor(host: string, given?: string): string | undefined {
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const host = o.host ?? '127.0.0.1';
   const token = tokenFor(host, o.token);
-  await ensureBuilt(o.log);
   const store = new RunStore(o.runsDir);
   const jobs = new JobManager({
     baseDir: o.baseDir ?? process.cwd(),

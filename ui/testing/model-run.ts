@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf } from '../../core/engine/tf.ts';
+import { tf } from '../../core/tensor/tf.ts';
 import { encodeNpy } from '../../core/io/npy.ts';
 import { Registry } from '../../core/plugins/registry.ts';
 import type { RunConfigInput } from '../../core/runs/config.ts';

@@ -7,8 +7,8 @@
  * broadcasts oneDNN cannot express). Installed by
  * `initBackend` when the addon is built; {@link setNativeKernels} turns them off and on again.
  */
-import type { ConvAttrs } from '../conv-info.ts';
-import { tf } from '../tf.ts';
+import type { ConvAttrs } from '../../tensor/conv-info.ts';
+import { tf } from '../../tensor/tf.ts';
 import { loadNative, type NativeAddon } from './addon.ts';
 import { activationCode, convShape, matmulOutShape, matmulShape, type PoolAttrs, poolShape } from './shapes.ts';
 

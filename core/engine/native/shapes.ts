@@ -3,8 +3,8 @@
  * the field order of src/kernels.h), or undefined where a native kernel does not apply (NCHW,
  * padding oneDNN cannot express); the caller then runs the kernel that was registered before.
  */
-import { type ConvAttrs, convInfo } from '../conv-info.ts';
-import { tf } from '../tf.ts';
+import { type ConvAttrs, convInfo } from '../../tensor/conv-info.ts';
+import { tf } from '../../tensor/tf.ts';
 
 const channelsLast = (format: ConvAttrs['dataFormat']) =>
   format === undefined || format === 'NHWC' || format === 'channelsLast';

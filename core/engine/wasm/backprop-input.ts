@@ -9,8 +9,8 @@
  * reverses the filter spatially (and, for conv2d, swaps its in/out channel axes). NHWC only;
  * other layouts use the kernel that was registered before.
  */
-import { type ConvAttrs as BaseConvAttrs, convInfo } from '../conv-info.ts';
-import { tf } from '../tf.ts';
+import { type ConvAttrs as BaseConvAttrs, convInfo } from '../../tensor/conv-info.ts';
+import { tf } from '../../tensor/tf.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 

@@ -4,7 +4,7 @@
  * JS code as `--backend cpu`), at cpu speed plus two copies; meant for kernels that are rare or
  * cheap in attribution work (filter gradients, segment sums), not for the hot path.
  */
-import { tf } from '../tf.ts';
+import { tf } from '../../tensor/tf.ts';
 
 /** Gradient kernels of common vision layers that tfjs-backend-wasm 4.22 does not register. */
 export const BORROWED_KERNELS = [

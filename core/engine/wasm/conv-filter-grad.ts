@@ -14,7 +14,7 @@
  * registered before. Call after the wasm backend is initialised; idempotent. Returns a function
  * that puts the previous kernel back (tests use it so other suites see the usual kernels).
  */
-import { tf } from '../tf.ts';
+import { tf } from '../../tensor/tf.ts';
 
 let installed = false;
 let restore = () => {};

@@ -3,7 +3,7 @@
  * layers (borrowed from the cpu backend), a correct MaxPoolGrad, and fast input gradients of convolutions (through the
  * XNNPACK forward kernels). Called by `initBackend` when wasm is chosen; idempotent.
  */
-import { tf } from '../tf.ts';
+import { tf } from '../../tensor/tf.ts';
 import { conv2dBackpropInput, depthwiseBackpropInput } from './backprop-input.ts';
 import { BORROWED_KERNELS, borrowFromCpu } from './borrow-cpu.ts';
 import { registerMaskGrad } from './mask-grad.ts';

@@ -9,7 +9,7 @@
  * On wasm the loop is SIMD on the backend's memory (./simd.ts), a JS loop where that is not
  * available; on cpu a JS loop. core/engine/gradients.ts calls it where it is registered.
  */
-import { tf } from '../tf.ts';
+import { tf } from '../../tensor/tf.ts';
 import { simdMask } from './simd.ts';
 
 export const MASK_GRAD = 'GradlensMaskGrad';

@@ -5,7 +5,7 @@
  * Fashion-MNIST batch of 256. Each output position sends dy to the first maximum of its window
  * (the cpu backend's tie-break), skipping padding; dx is their sum.
  */
-import { tf } from '../tf.ts';
+import { tf } from '../../tensor/tf.ts';
 
 /** The BackendWasm methods used here (public in its JS, not in tfjs-core's types). */
 interface WasmHeap {

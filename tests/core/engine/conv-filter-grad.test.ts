@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../../core/engine/backend.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { registerWasmConvFilterGrad } from '../../../core/engine/wasm/conv-filter-grad.ts';
 import { withoutNativeKernels } from './kernel-helpers.ts';
 

@@ -3,7 +3,7 @@
  * emits: `_FusedConv2D` (BiasAdd), `FusedDepthwiseConv2dNative` (BiasAdd + Relu) and
  * `_FusedMatMul` (BiasAdd). Input `x` `[N, 8, 8, 3]`, output `logits` `[N, 5]`.
  */
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 
 const b64 = (s: string) => btoa(s);
 const ints = (...i: number[]) => ({ list: { i: i.map(String) } });

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../../core/engine/backend.ts';
 import { registerGradients, restoreStockGradients } from '../../../core/engine/gradients.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { simdMask } from '../../../core/engine/wasm/simd.ts';
 import { rng } from '../../helpers/fixtures.ts';
 

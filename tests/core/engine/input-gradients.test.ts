@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { inputGradient, selectTargetScores } from '../../../core/attribution/scores.ts';
 import { initBackend } from '../../../core/engine/backend.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { fromGraphModel } from '../../../core/models/graph.ts';
 import { fromLayersModel } from '../../../core/models/layers.ts';
 import { fusedGraphModel } from './fused-graph.ts';

@@ -1,7 +1,7 @@
 /** Helpers shared by the kernel tests in this folder. */
 import { loadNative } from '../../../core/engine/native/addon.ts';
 import { nativeKernelsActive, setNativeKernels } from '../../../core/engine/native/kernels.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 
 /** A kernel input: values and shape (float32 unless `dtype` says otherwise). */
 export type Spec = { shape: number[]; values: Float32Array | Int32Array; dtype?: 'float32' | 'int32' };

@@ -15,7 +15,7 @@ import {
   nativeKernelsActive,
   setNativeKernels,
 } from '../../../core/engine/native/kernels.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { maxPoolGrad } from '../../../core/engine/wasm/max-pool-grad.ts';
 import { rng } from '../../helpers/fixtures.ts';
 import { closeness, runOn, spreadFilter } from './kernel-helpers.ts';

@@ -11,7 +11,7 @@ import { attribute } from '../../../core/attribution/attribute.ts';
 import { initBackend } from '../../../core/engine/backend.ts';
 import { loadNative } from '../../../core/engine/native/addon.ts';
 import { nativeErrors, nativeFallbacks } from '../../../core/engine/native/kernels.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { fromLayersModel } from '../../../core/models/layers.ts';
 import { builtinRegistry, seeded, setSeededWeights } from '../../helpers/fixtures.ts';
 import { closeness } from './kernel-helpers.ts';

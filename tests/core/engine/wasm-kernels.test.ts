@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../../core/engine/backend.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { gradlensWasmKernels } from '../../../core/engine/wasm/index.ts';
 import { maxPoolGrad } from '../../../core/engine/wasm/max-pool-grad.ts';
 import { rng } from '../../helpers/fixtures.ts';

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attribute } from '../../../core/attribution/attribute.ts';
 import { initBackend } from '../../../core/engine/backend.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { Registry } from '../../../core/plugins/registry.ts';
 import type { AttributionPlugin } from '../../../core/plugins/types.ts';
 import { plugins } from '../../../plugins/index.ts';

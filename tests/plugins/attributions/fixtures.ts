@@ -2,7 +2,7 @@
  * Tiny deterministic models and helpers for the attribution property tests. Weights are fixed
  * functions of their index, so every runtime and backend sees the same model.
  */
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { defineModel } from '../../../core/models/define.ts';
 import { fromLayersModel } from '../../../core/models/layers.ts';
 import type { AttributionOutput, AttributionPlugin, LoadedModel } from '../../../core/plugins/types.ts';

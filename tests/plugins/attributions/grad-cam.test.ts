@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../../core/engine/backend.ts';
-import { tf } from '../../../core/engine/tf.ts';
-import { isUserError } from '../../../core/errors.ts';
+import { tf } from '../../../core/tensor/tf.ts';
+import { isUserError } from '../../../core/errors/errors.ts';
 import { fromLayersModel } from '../../../core/models/layers.ts';
 import { gradCam } from '../../../plugins/attributions/grad-cam.ts';
 import { guidedBackprop } from '../../../plugins/attributions/guided-backprop.ts';

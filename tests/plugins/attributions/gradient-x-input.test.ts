@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../../core/engine/backend.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { gradientXInput } from '../../../plugins/attributions/gradient-x-input.ts';
 import { inputs, linearModel, maxDiff, read, release, run } from './fixtures.ts';
 

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { inputGradient } from '../../../core/attribution/scores.ts';
 import { initBackend } from '../../../core/engine/backend.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { defineModel } from '../../../core/models/define.ts';
 import { fromLayersModel } from '../../../core/models/layers.ts';
 import { guidedBackprop } from '../../../plugins/attributions/guided-backprop.ts';

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { targetScores } from '../../../core/attribution/scores.ts';
 import { initBackend } from '../../../core/engine/backend.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { encodeNpy } from '../../../core/io/npy.ts';
 import { defineModel } from '../../../core/models/define.ts';
 import { integratedGradients } from '../../../plugins/attributions/integrated-gradients.ts';

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../../core/engine/backend.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { defineModel } from '../../../core/models/define.ts';
 import { rise } from '../../../plugins/attributions/rise.ts';
 import { mapValues, maxDiff } from './fixtures.ts';

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { inputGradient } from '../../../core/attribution/scores.ts';
 import { initBackend } from '../../../core/engine/backend.ts';
-import { tf } from '../../../core/engine/tf.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { smoothgrad } from '../../../plugins/attributions/smoothgrad.ts';
 import { smoothgradSquared } from '../../../plugins/attributions/smoothgrad-squared.ts';
 import { vargrad } from '../../../plugins/attributions/vargrad.ts';

@@ -1,4 +1,4 @@
-import { fmt } from '../format.ts';
+import { fmt } from '../lib/format.ts';
 
 /** Spearman rank correlation between each pair of methods' maps for one sample. */
 export function Agreement(props: { names: string[]; matrix: number[][] }) {

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { apiUrl, getArray, getJson, saveBlob } from '../api.ts';
-import { batchMismatch, manifestMismatch, parseRunQuery, runQuery } from '../compare.ts';
-import { gridPng } from '../export.ts';
-import { agreements, disagreement, type Filter, ranges, visibleRows } from '../render/batch.ts';
-import { colorLut, defaultColorMap } from '../render/colormaps.ts';
-import type { JobInfo, LoadedBatch, Manifest, RunSummary, Samples, Settings } from '../types.ts';
-import { prepareView } from '../view.ts';
+import { apiUrl, getArray, getJson, saveBlob } from '../lib/api.ts';
+import { batchMismatch, manifestMismatch, parseRunQuery, runQuery } from '../lib/compare.ts';
+import { gridPng } from '../lib/export.ts';
+import { agreements, disagreement, type Filter, ranges, visibleRows } from '../../render/batch.ts';
+import { colorLut, defaultColorMap } from '../../render/colormaps.ts';
+import type { JobInfo, LoadedBatch, Manifest, RunSummary, Samples, Settings } from '../lib/types.ts';
+import { prepareView } from '../lib/view.ts';
 import { BatchNav } from './BatchNav.tsx';
 import { ComparePicker } from './ComparePicker.tsx';
 import { Controls } from './Controls.tsx';
@@ -15,7 +15,7 @@ import { LargeView } from './LargeView.tsx';
 import { Progress } from './Progress.tsx';
 import { RunForm } from './RunForm.tsx';
 import { RunPicker } from './RunPicker.tsx';
-import { followEvents } from '../follow.ts';
+import { followEvents } from '../lib/follow.ts';
 
 const DEFAULTS: Settings = {
   cmap: 'auto',

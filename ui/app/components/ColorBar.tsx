@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { drawColorBar } from '../draw.ts';
-import { fmt } from '../format.ts';
-import type { ValueRange } from '../render/normalise.ts';
+import { drawColorBar } from '../lib/draw.ts';
+import { fmt } from '../lib/format.ts';
+import type { ValueRange } from '../../render/normalise.ts';
 
 /** A colour bar with its end values (and zero marked for symmetric ranges). */
 export function ColorBar(props: { lut: Uint8Array; range?: ValueRange; label?: string }) {

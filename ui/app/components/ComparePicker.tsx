@@ -1,4 +1,4 @@
-import type { RunSummary } from '../types.ts';
+import type { RunSummary } from '../lib/types.ts';
 
 /**
  * Adds runs to show beside the shown one (their batches must hold the same samples; the page

@@ -1,5 +1,5 @@
-import { COLOR_MAPS } from '../render/colormaps.ts';
-import type { Settings } from '../types.ts';
+import { COLOR_MAPS } from '../../render/colormaps.ts';
+import type { Settings } from '../lib/types.ts';
 
 /** Display settings: colour map, overlay, normalisation, clipping, filter and sort. */
 export function Controls(

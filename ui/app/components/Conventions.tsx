@@ -1,5 +1,5 @@
-import { modelLabel } from '../compare.ts';
-import type { Manifest, Settings } from '../types.ts';
+import { modelLabel } from '../lib/compare.ts';
+import type { Manifest, Settings } from '../lib/types.ts';
 
 /** One run's conventions: the target rule, the head explained, scores, input, and per method abs and reduction. */
 function RunConventions(props: { manifest: Manifest; heading: boolean; index: number }) {

@@ -1,9 +1,9 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { drawCell } from '../draw.ts';
-import { fmt } from '../format.ts';
-import type { ValueRange } from '../render/normalise.ts';
-import { confidence, loss } from '../render/batch.ts';
-import type { View } from '../view.ts';
+import { drawCell } from '../lib/draw.ts';
+import { fmt } from '../lib/format.ts';
+import type { ValueRange } from '../../render/normalise.ts';
+import { confidence, loss } from '../../render/batch.ts';
+import type { View } from '../lib/view.ts';
 import { ColorBar } from './ColorBar.tsx';
 
 export interface GridProps {

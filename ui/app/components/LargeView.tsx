@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { download, saveBlob } from '../api.ts';
-import { cellSize, drawCell, SERIES_LINE, SERIES_ROW } from '../draw.ts';
-import { fmt } from '../format.ts';
-import { agreements } from '../render/batch.ts';
-import type { ValueRange } from '../render/normalise.ts';
-import type { View } from '../view.ts';
+import { download, saveBlob } from '../lib/api.ts';
+import { cellSize, drawCell, SERIES_LINE, SERIES_ROW } from '../lib/draw.ts';
+import { fmt } from '../lib/format.ts';
+import { agreements } from '../../render/batch.ts';
+import type { ValueRange } from '../../render/normalise.ts';
+import type { View } from '../lib/view.ts';
 import { Agreement } from './Agreement.tsx';
 import { ColorBar } from './ColorBar.tsx';
 

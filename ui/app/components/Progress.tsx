@@ -1,4 +1,4 @@
-import type { Manifest } from '../types.ts';
+import type { Manifest } from '../lib/types.ts';
 
 /** Progress of a run that is still being written (batches done of planned). */
 export function Progress(props: { manifest: Manifest; error?: string }) {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { getJson, postJson } from '../api.ts';
-import type { JobInfo, PluginInfo, Plugins } from '../types.ts';
+import { getJson, postJson } from '../lib/api.ts';
+import type { JobInfo, PluginInfo, Plugins } from '../lib/types.ts';
 import { type FieldValues, SchemaFields, toOptions } from './SchemaFields.tsx';
 
 /**

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../types.ts';
+import type { RunSummary } from '../lib/types.ts';
 
 /** Chooses the run to show; running runs are marked. */
 export function RunPicker(

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../types.ts';
+import type { JsonSchema } from '../lib/types.ts';
 
 /** Raw form values by field name (text as typed, booleans as booleans). */
 export type FieldValues = Record<string, string | boolean>;

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { BATCH_FILES, mapFile } from '../../../core/runs/manifest.ts';
 import type { RunStore } from '../../../core/runs/store.ts';
-import { layoutOf } from '../../app/render/layout.ts';
-import { arrayResponse, checkSample, pngResponse } from '../arrays.ts';
-import { findBatch, findMethod, readFloat, readManifest } from '../data.ts';
-import { ArrayQuery, BatchParam, MapParam, MapQuery, parseOr400 } from '../params.ts';
-import { inputPng, mapPng } from '../render.ts';
+import { layoutOf } from '../../render/layout.ts';
+import { arrayResponse, checkSample, pngResponse } from '../lib/arrays.ts';
+import { findBatch, findMethod, readFloat, readManifest } from '../lib/data.ts';
+import { ArrayQuery, BatchParam, MapParam, MapQuery, parseOr400 } from '../lib/params.ts';
+import { inputPng, mapPng } from '../lib/render.ts';
 
 /**
  * `GET /api/runs/:run/batches/:batch/maps/:method` and `.../inputs`: raw float32 (default),

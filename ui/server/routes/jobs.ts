@@ -3,13 +3,13 @@ import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { TargetRule } from '../../../core/attribution/targets.ts';
-import { describeZodIssues } from '../../../core/errors.ts';
+import { describeZodIssues } from '../../../core/errors/errors.ts';
 import type { Registry } from '../../../core/plugins/registry.ts';
 import { MethodConfig, SafeId } from '../../../core/runs/config.ts';
 import type { RunStore } from '../../../core/runs/store.ts';
-import { notFound } from '../errors.ts';
-import type { JobManager } from '../jobs.ts';
-import { JobParam, parseOr400 } from '../params.ts';
+import { notFound } from '../lib/errors.ts';
+import type { JobManager } from '../jobs/jobs.ts';
+import { JobParam, parseOr400 } from '../lib/params.ts';
 
 const Options = z.record(z.string(), z.unknown()).default({});
 

@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { RunStore } from '../../../core/runs/store.ts';
-import { readManifest } from '../data.ts';
-import { parseOr400, RunParam } from '../params.ts';
+import { readManifest } from '../lib/data.ts';
+import { parseOr400, RunParam } from '../lib/params.ts';
 
 /** How often a run's events stream looks at the manifest, and how long it waits for one to appear. */
 const WATCH_MS = 250;

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { BATCH_FILES } from '../../../core/runs/manifest.ts';
 import type { RunStore } from '../../../core/runs/store.ts';
-import { findBatch, readFloat, readInts, readManifest } from '../data.ts';
-import { BatchParam, parseOr400 } from '../params.ts';
+import { findBatch, readFloat, readInts, readManifest } from '../lib/data.ts';
+import { BatchParam, parseOr400 } from '../lib/params.ts';
 
 /**
  * `GET /api/runs/:run/batches/:batch`: one batch's samples as JSON: ids, labels (null without

@@ -1,9 +1,9 @@
 /** Server-side PNGs of maps and inputs, with the same pure modules the page uses. */
-import { encodePng } from '../../core/io/images.ts';
-import { colorLut, type ColorMapName, defaultColorMap } from '../app/render/colormaps.ts';
-import { inputRgba, type Layout, mapPlane } from '../app/render/layout.ts';
-import { displayRange } from '../app/render/normalise.ts';
-import { paintPlane } from '../app/render/paint.ts';
+import { encodePng } from '../../../core/io/images.ts';
+import { colorLut, type ColorMapName, defaultColorMap } from '../../render/colormaps.ts';
+import { inputRgba, type Layout, mapPlane } from '../../render/layout.ts';
+import { displayRange } from '../../render/normalise.ts';
+import { paintPlane } from '../../render/paint.ts';
 
 export interface MapPngOptions {
   cmap: ColorMapName | 'auto';

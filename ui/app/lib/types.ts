@@ -1,7 +1,7 @@
 /** Shapes of the API's answers, as the page uses them. */
-import type { Manifest } from '../../core/runs/manifest.ts';
-import type { RunSummary } from '../../core/runs/store.ts';
-import type { ArrayData } from './render/batch.ts';
+import type { Manifest } from '../../../core/runs/manifest.ts';
+import type { RunSummary } from '../../../core/runs/store.ts';
+import type { ArrayData } from '../../render/batch.ts';
 
 export type { Manifest, RunSummary };
 

@@ -1,5 +1,5 @@
 /** The page's client of the JSON API. The token, when the URL carries one, goes on every call. */
-import type { ArrayData } from './render/batch.ts';
+import type { ArrayData } from '../../render/batch.ts';
 
 const token = new URLSearchParams(location.search).get('token');
 

@@ -11,9 +11,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import process from 'node:process';
 import { z } from 'zod';
-import { Registry } from '../../core/plugins/registry.ts';
-import { initBackend } from '../../core/engine/backend.ts';
-import { runAttributions } from '../../core/runs/runner.ts';
+import { Registry } from '../../../core/plugins/registry.ts';
+import { initBackend } from '../../../core/engine/backend.ts';
+import { runAttributions } from '../../../core/runs/runner.ts';
 
 const Job = z.object({
   config: z.record(z.string(), z.unknown()).optional(),

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import type { RunConfigInput } from '../../core/runs/config.ts';
-import type { RunProgress } from '../../core/runs/runner.ts';
+import type { RunConfigInput } from '../../../core/runs/config.ts';
+import type { RunProgress } from '../../../core/runs/runner.ts';
 
 export interface JobInfo {
   id: string;

@@ -4,8 +4,8 @@
  * and its own prediction per row.
  */
 import { modelLabel } from './compare.ts';
-import { type MethodPlanes, methodPlanes, type SampleInfo } from './render/batch.ts';
-import { inputRgba, type Layout, layoutOf } from './render/layout.ts';
+import { type MethodPlanes, methodPlanes, type SampleInfo } from '../../render/batch.ts';
+import { inputRgba, type Layout, layoutOf } from '../../render/layout.ts';
 import type { LoadedBatch, Manifest, Samples } from './types.ts';
 
 /** A method column: its planes and the run it belongs to. */

@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import { HTTPException } from 'hono/http-exception';
-import { describeZodIssues } from '../../core/errors.ts';
-import { SafeId } from '../../core/runs/config.ts';
-import { COLOR_MAPS } from '../app/render/colormaps.ts';
+import { describeZodIssues } from '../../../core/errors/errors.ts';
+import { SafeId } from '../../../core/runs/config.ts';
+import { COLOR_MAPS } from '../../render/colormaps.ts';
 
 export const RunParam = z.object({ run: SafeId });
 export const BatchParam = RunParam.extend({

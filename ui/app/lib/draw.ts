@@ -1,7 +1,7 @@
 /** Canvas drawing of cells: image maps, inputs, and series (line with a heat strip under it). */
-import type { Layout } from './render/layout.ts';
-import type { ValueRange } from './render/normalise.ts';
-import { paintPlane } from './render/paint.ts';
+import type { Layout } from '../../render/layout.ts';
+import type { ValueRange } from '../../render/normalise.ts';
+import { paintPlane } from '../../render/paint.ts';
 
 export const SERIES_LINE = 40;
 export const SERIES_ROW = 6;
