@@ -1,20 +1,18 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ChannelReductionSchema, resolveConventions } from '../attribution/reduce.ts';
-import { countClasses, resolveOutput } from '../attribution/scores.ts';
+import { ChannelReductionSchema } from '../attribution/reduce.ts';
 import { parseTargetRule } from '../attribution/targets.ts';
-import { toLabels } from '../data/labels.ts';
 import { describeBackend, initBackend } from '../engine/backend.ts';
-import { describeZodIssues, GradlensError } from '../errors/errors.ts';
-import { openNpy } from '../io/npy-file.ts';
+import { GradlensError } from '../errors/errors.ts';
 import { NpyStreamWriter } from '../io/npy-writer.ts';
-import { checkInputShape } from '../runs/checks.ts';
+import { computeBatches } from '../pipeline/loop.ts';
+import { openRun, type PlanRequest } from '../pipeline/plan.ts';
+import { startComputer } from '../workers/computer.ts';
+import { defaultWorkerCount, getDefaultRegistryModules } from '../workers/pool.ts';
 import { assertWritable } from './guard.ts';
 import { modelRef } from './model-ref.ts';
-import { parseOptionFlags } from './options.ts';
+import { optionFlags } from './options.ts';
 import type { Command } from './types.ts';
-import { defaultWorkerCount, getDefaultRegistryModules, WorkerPool } from '../workers/pool.ts';
-import { batchTensors, computeAttributeBatch } from '../workers/tasks.ts';
 
 /** `--workers`, else the number of cores where workers can rebuild the registry, else 1. */
 function workerCount(text: string | undefined): number {
@@ -88,117 +86,62 @@ export const attributeCommand: Command = {
     }
     const target = values.target === undefined ? undefined : parseTargetRule(values.target);
     const outPath = assertWritable(values.out!, '--out');
+    const baseDir = resolve('.');
     for (const module of values.plugin ?? []) await registry.registerModule(module);
     const method = registry.get('attribution', values.method!);
-    const methodOptions = parseOptionFlags(values.option, method.options, `--option (method '${method.name}')`);
 
+    // A run over the .npy inputs whose maps stream to --out: the same plan and batch computation
+    // as `gradlens run`, with one method and a sink that appends maps.
+    const request: PlanRequest = {
+      model: { ...modelRef(values.model!, values['model-plugin']), output: values.output },
+      dataset: {
+        plugin: 'npy',
+        options: { x: resolve(values.inputs!), ...(values.labels ? { y: resolve(values.labels) } : {}) },
+      },
+      methods: [{
+        plugin: method.name,
+        options: optionFlags(values.option, method.options),
+        abs: values.signed ? false : undefined,
+        reduce: reduce?.data,
+      }],
+      target,
+    };
     const backend = await initBackend(values.backend);
     stderr(`gradlens: backend ${describeBackend(backend)}\n`);
-    const ref = modelRef(values.model!, values['model-plugin']);
-    const modelPlugin = registry.get('model', ref.plugin);
-    const modelOptions = modelPlugin.options.safeParse(ref.options);
-    if (!modelOptions.success) {
-      throw new GradlensError(`invalid model options: ${describeZodIssues(modelOptions.error.issues)}`, {
-        where: '--model',
-      });
-    }
-    const model = await modelPlugin.load(modelOptions.data, { baseDir: resolve('.') });
-    const inputs = openNpy(resolve(values.inputs!));
+    const opened = await openRun(request, { registry, baseDir });
+    const planned = opened.plan.methods[0];
+    // The options as used, seeds drawn included: what repeats these maps exactly.
+    stderr(`gradlens: ${planned.plugin} ${JSON.stringify(planned.options)}\n`);
     let writer: NpyStreamWriter | undefined;
     try {
-      const [n, ...sampleShape] = inputs.shape;
-      if (inputs.shape.length < 2) {
-        throw new GradlensError(`inputs must be [N, H, W, C] or [N, T, F]; got [${inputs.shape.join(', ')}]`, {
-          where: inputs.path,
-        });
-      }
-      checkInputShape(model.inputShape, sampleShape, inputs.path);
-      const output = resolveOutput(model, values.output);
-      const numClasses = countClasses(model, sampleShape, output);
-      let labels: Int32Array | undefined;
-      if (values.labels) {
-        const file = openNpy(resolve(values.labels));
-        try {
-          labels = toLabels(file.readAll(), file.path, n);
-        } finally {
-          file.close();
-        }
-      }
-      const conventions = resolveConventions(
-        method,
-        { abs: values.signed ? false : undefined, reduce: reduce?.data },
-        inputs.shape.length,
-      );
-      const mapShape = conventions.reduce === 'none' ? sampleShape : sampleShape.slice(0, -1);
-      writer = new NpyStreamWriter(outPath, [n, ...mapShape]);
-      const spec = {
-        options: methodOptions as Record<string, unknown>,
-        target,
-        output,
-        abs: conventions.abs,
-        reduce: conventions.reduce,
-        inputsPath: inputs.path,
-        labelsPath: values.labels,
-        numClasses,
-      };
-      const batches = Math.ceil(n / batchSize);
-      const workers = Math.min(workerCount(values.workers), Math.max(1, batches));
-      const pool = workers > 1
-        ? await WorkerPool.start(workers, {
-          registryModules: getDefaultRegistryModules(),
-          pluginModules: (values.plugin ?? []).map((specifier) => ({ specifier, baseDir: resolve('.') })),
-          backend: values.backend,
-          model: { plugin: modelPlugin.name, options: modelOptions.data, baseDir: resolve('.') },
-        })
-        : undefined;
-      // Maps of batches in flight, oldest first; appended in order, at most two per worker held.
-      const inFlight: { count: number; maps: Promise<Float32Array> }[] = [];
+      const n = opened.dataset.size!;
+      const shape = [n, ...opened.plan.methods[0].mapShape];
+      writer = new NpyStreamWriter(outPath, shape);
+      const out = writer;
+      const computer = await startComputer(opened.plan, opened.bound, {
+        workers: Math.min(workerCount(values.workers), Math.max(1, Math.ceil(n / batchSize))),
+        pluginModules: (values.plugin ?? []).map((specifier) => ({ specifier, baseDir })),
+        backend: values.backend,
+      });
       let written = 0;
-      const appendOldest = async () => {
-        const job = inFlight.shift()!;
-        writer!.append(await job.maps);
-        written += job.count;
-        stderr(`attribute: ${written}/${n} samples\n`);
-      };
       try {
-        for (let start = 0; start < n; start += batchSize) {
-          const count = Math.min(batchSize, n - start);
-          const data = {
-            ids: Array.from({ length: count }, (_, i) => `row ${start + i}`),
-            x: inputs.readRows(start, count),
-            shape: [count, ...sampleShape],
-            y: labels ? labels.slice(start, start + count) : undefined,
-          };
-          if (pool) {
-            const maps = pool.attributeBatch(data, { ...spec, method: method.name });
-            maps.catch(() => {});
-            inFlight.push({ count, maps });
-          } else {
-            const { x, y } = batchTensors(data);
-            try {
-              inFlight.push({
-                count,
-                maps: Promise.resolve(await computeAttributeBatch(model, x, y, data.ids, { ...spec, method })),
-              });
-            } finally {
-              x.dispose();
-              y?.dispose();
-            }
-          }
-          while (inFlight.length > 0 && (!pool || inFlight.length >= 2 * pool.size)) await appendOldest();
-        }
-        while (inFlight.length > 0) await appendOldest();
+        await computeBatches(opened.dataset, computer, {
+          write(_index, data, result) {
+            out.append(result.methods[0].map.values);
+            written += data.ids.length;
+            stderr(`attribute: ${written}/${n} samples\n`);
+          },
+        }, { batchSize });
       } finally {
-        await pool?.close();
+        await computer.close();
       }
       writer.commit();
       writer = undefined;
-      stderr(`gradlens: wrote ${outPath} [${[n, ...mapShape].join(', ')}] float32\n`);
+      stderr(`gradlens: wrote ${outPath} [${shape.join(', ')}] float32\n`);
       return 0;
     } finally {
       writer?.abort();
-      inputs.close();
-      model.dispose();
+      opened.close();
     }
   },
 };

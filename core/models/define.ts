@@ -15,6 +15,11 @@ export interface CodeModel {
   classNames?: string[];
   /** Runs the model; built from tfjs ops so gradients flow. */
   predict(x: tf.Tensor): tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
+  /**
+   * `false` when gradients cannot flow through `predict` (it leaves tfjs ops, or wraps a
+   * non-differentiable model): only forward-only methods are then offered.
+   */
+  differentiable?: boolean;
   dispose?(): void;
 }
 
@@ -50,6 +55,7 @@ export function defineModel(model: CodeModel): LoadedModel {
     },
     dispose: () => model.dispose?.(),
     describe: () => ({ format: 'code' }),
+    differentiable: model.differentiable,
   };
 }
 

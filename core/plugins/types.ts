@@ -68,6 +68,12 @@ export interface LoadedModel {
   dispose(): void;
   /** Facts recorded in the run manifest (format, path, parameter count). */
   describe(): Record<string, unknown>;
+  /**
+   * `false` when gradients cannot flow through `forward` (e.g. a code-defined model that leaves
+   * tfjs ops); methods that need gradients are then refused before a run starts. Left out, the
+   * planner tries one gradient on a zero sample.
+   */
+  differentiable?: boolean;
 }
 
 export interface ModelPlugin<O = unknown> {
@@ -108,6 +114,11 @@ export interface OpenedDataset {
   sampleShape: number[];
   classNames?: string[];
   batches(request: BatchRequest): AsyncIterable<Batch>;
+  /**
+   * The extra per-sample arrays every batch carries (`Batch.extra`), by name, with each one's
+   * sample shape (without N). Recorded in the manifest; names are file names in the run.
+   */
+  extra?: Record<string, number[]>;
   /** Facts recorded in the run manifest. */
   describe(): Record<string, unknown>;
   close?(): void;
@@ -124,8 +135,18 @@ export interface DatasetPlugin<O = unknown> {
 // ---------------------------------------------------------------------------------------------
 // Attribution
 
-/** What an attribution method needs from a model. */
+/**
+ * What an attribution method needs from a model: `gradients` (the model is differentiable with
+ * respect to its input), `layer` (a named layer with a spatial `[H, W, C]` output to hook), or
+ * `forward-only` (nothing beyond forward passes). Checked against the model before a run starts.
+ */
 export type AttributionNeed = 'gradients' | 'forward-only' | 'layer';
+
+/** Model evaluations per sample. */
+export interface MethodCost {
+  forward: number;
+  backward: number;
+}
 
 /** Everything a method needs to compute maps for one batch. */
 export interface AttributionInput {
@@ -138,6 +159,32 @@ export interface AttributionInput {
   output: string;
   /** Directory that relative paths in the method's options resolve against (the run config's). */
   baseDir?: string;
+  /** The dataset's extra per-sample arrays for this batch (masks, metadata), by name; first axis N. */
+  extra?: Record<string, Tensor>;
+  /**
+   * The methods a wrapper composes, bound and ready, by the option key that names them
+   * (see {@link AttributionPlugin.wraps}); empty for other methods.
+   */
+  wrapped?: Record<string, WrappedMethod>;
+}
+
+/** A method as the wrapper around it calls it: raw maps, options fixed when the run was planned. */
+export interface WrappedMethod {
+  name: string;
+  /** Whether its maps depend on a seed; such a method is called per pass with its own seed. */
+  seeded: boolean;
+  /** The seed fixed when the run was planned (seeded methods only). */
+  seed?: number;
+  /** Raw maps of the input's shape; `seed` replaces the planned one for this call. */
+  attribute(input: AttributionInput, override?: { seed?: number }): Promise<AttributionOutput>;
+}
+
+/** An option of a wrapper that names another method (e.g. SmoothGrad's `base`). */
+export interface WrapSpec {
+  /** Needs the wrapped method must declare (e.g. `['gradients']`); others are refused at planning. */
+  requires?: AttributionNeed[];
+  /** The method used when the option is left out. */
+  default: AttributionPlugin<any>;
 }
 
 /** A method's result: maps of the input's shape, and optional per-sample statistics. */
@@ -155,16 +202,35 @@ export interface AttributionPlugin<O = unknown> {
   /** The paper or source the method follows. */
   reference?: string;
   options: z.ZodType<O>;
+  /** What the method needs from a model; a wrapper's own needs (those of what it wraps are added). */
   needs: AttributionNeed[];
+  /**
+   * Whether the maps depend on a seed with these options (left out: never). The options then take
+   * an optional integer `seed`; a run that leaves it out draws one when it is planned and records
+   * it, so every batch, worker and rerun uses the same.
+   */
+  seeded?(options: O): boolean;
+  /**
+   * Options that name another method (a {@link MethodRef}), making this one a wrapper: the planner
+   * resolves, validates, seeds and capability-checks each wrapped method, records its options in
+   * full, and hands it to `attribute` bound, as `input.wrapped[key]`.
+   */
+  wraps?: Record<string, WrapSpec>;
+  /**
+   * Refuses a model this method cannot explain, beyond `needs` (e.g. a named layer that does not
+   * exist), by throwing a GradlensError that says why. Called once when a run is planned.
+   */
+  check?(options: O, model: LoadedModel, sampleShape: number[]): void;
   /** Whether raw maps carry a sign (gradient x input) or are non-negative by construction. */
   signed: boolean;
   /** Conventions applied after the method unless the run says otherwise. */
   defaults?: { abs?: boolean; reduce?: ChannelReduction };
   /**
    * Model evaluations per sample for a sample of `sampleShape` (without N), e.g.
-   * `{ forward: 1, backward: 1 }`; recorded in the run manifest.
+   * `{ forward: 1, backward: 1 }`; recorded in the run manifest. A wrapper is given the cost of
+   * each method it wraps.
    */
-  cost?(options: O, sampleShape: number[]): { forward: number; backward: number };
+  cost?(options: O, sampleShape: number[], wrapped?: Record<string, MethodCost>): MethodCost;
   attribute(
     input: AttributionInput,
     options: O,

@@ -4,12 +4,7 @@ import { z } from 'zod';
 import { TargetRule } from '../attribution/targets.ts';
 import { ChannelReductionSchema } from '../attribution/reduce.ts';
 import { describeZodIssues, GradlensError } from '../errors/errors.ts';
-
-/** Identifiers of runs and methods: safe as file names, never a path. */
-export const SafeId = z.string().regex(
-  /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
-  'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit',
-).refine((s) => !s.includes('..'), 'must not contain ".."');
+import { SafeId } from '../io/safe-id.ts';
 
 const PluginRef = z.object({
   /** Registered plugin name. */
@@ -28,8 +23,11 @@ export const MethodConfig = PluginRef.extend({
 });
 export type MethodConfig = z.infer<typeof MethodConfig>;
 
-/** A run, as written in `run.json` or built from CLI flags. */
-export const RunConfig = z.object({
+/**
+ * The fields of a run config, before the checks across fields; `RunConfig` adds them. A form of
+ * it that drops fields (the dashboard's job request) derives from this one.
+ */
+export const RunConfigFields = z.object({
   /** Run identifier (default: derived from the time). */
   id: SafeId.optional(),
   /** Where runs are written (default `runs`, relative to the config file). */
@@ -51,6 +49,22 @@ export const RunConfig = z.object({
   /** tfjs backend (default: auto). */
   backend: z.string().optional(),
 }).strict();
+
+/** Method ids name a run's columns and files: two methods may not share one. */
+export function uniqueMethodIds(config: { methods: { id?: string; plugin: string }[] }, ctx: z.RefinementCtx): void {
+  const ids = config.methods.map((m) => m.id ?? m.plugin);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['methods'],
+      message: `two methods are named '${dup}'; give one an 'id'`,
+    });
+  }
+}
+
+/** A run, as written in `run.json` or built from CLI flags. */
+export const RunConfig = RunConfigFields.superRefine(uniqueMethodIds);
 export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;
 
@@ -60,12 +74,13 @@ export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
   if (!result.success) {
     throw new GradlensError(`invalid run config: ${describeZodIssues(result.error.issues)}`, { where: source });
   }
-  const ids = result.data.methods.map((m) => m.id ?? m.plugin);
-  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (dup) {
-    throw new GradlensError(`methods: two methods are named '${dup}'; give one an 'id'`, { where: source });
-  }
   return result.data;
+}
+
+/** A new run id from the time, e.g. `run-20261201-112108-k3xq` (`prefix` replaces `run`). */
+export function newRunId(prefix = 'run'): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return `${prefix}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
 /** Reads and validates `run.json`; returns the config and the directory paths resolve against. */

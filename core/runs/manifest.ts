@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Conventions } from '../attribution/reduce.ts';
-import { RunConfig, SafeId } from './config.ts';
+import { RunConfig } from './config.ts';
+import { SafeId } from '../io/safe-id.ts';
 
 export const RunStatus = z.enum(['running', 'complete', 'incomplete', 'failed']);
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -75,6 +76,8 @@ export const Manifest = z.object({
     size: z.number().int().nonnegative().optional(),
     sampleShape: z.array(z.number().int()),
     hasLabels: z.boolean(),
+    /** The dataset's extra per-sample arrays stored with each batch: name and sample shape. */
+    extra: z.record(SafeId, z.array(z.number().int().nonnegative())).default({}),
     details: z.record(z.string(), z.unknown()),
   }),
   target: z.object({ rule: z.string(), description: z.string() }),
@@ -100,6 +103,11 @@ export const BATCH_FILES = {
 /** File of a method's maps within a batch directory. */
 export function mapFile(methodId: string): string {
   return `maps/${methodId}.npy`;
+}
+
+/** File of one of the dataset's extra arrays within a batch directory. */
+export function extraFile(name: string): string {
+  return `extra/${name}.npy`;
 }
 
 /** File of a method's per-sample statistic within a batch directory. */

@@ -5,7 +5,7 @@ import process from 'node:process';
 import { describeZodIssues, GradlensError } from '../errors/errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { encodeNpy, type NpyArray, type NpyData, parseNpy } from '../io/npy.ts';
-import { SafeId } from './config.ts';
+import { SafeId } from '../io/safe-id.ts';
 import { BATCH_FILES, batchDirName, Manifest, mapFile, statFile } from './manifest.ts';
 
 /** A summary line per run, for listings. */

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import process from 'node:process';
-import { attribute, type AttributeOptions } from '../attribution/attribute.ts';
+import { attribute, type AttributeOptions } from '../pipeline/attribute.ts';
 import { describeTargetRule } from '../attribution/targets.ts';
 import { tf } from '../tensor/tf.ts';
 import { GradlensError } from '../errors/errors.ts';
@@ -294,7 +294,8 @@ async function compute(
   const x = batch instanceof tf.Tensor ? batch : batch.x;
   const labels = batch instanceof tf.Tensor ? options.labels : batch.y ?? options.labels;
   const ids = batch instanceof tf.Tensor ? [] : batch.ids;
-  const result = await attribute(model, x, { ...options, labels });
+  const extra = batch instanceof tf.Tensor ? undefined : batch.extra;
+  const result = await attribute(model, x, { ...options, labels, extra: options.extra ?? extra });
   try {
     const maps = { data: Float32Array.from(await result.maps.data()), shape: result.maps.shape };
     const targets = Array.from(await result.targets.data());

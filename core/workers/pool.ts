@@ -1,16 +1,19 @@
 /**
- * A pool of worker threads for attribution work (worker_threads: Node, and Deno 2's
- * implementation of it). Each worker has its own tfjs engine and its own copy of the model;
- * batches are handed out whole, one at a time per worker, so a batch's result is the one a single
- * worker (or the main thread) computes for it. The registry is rebuilt in each worker from module
- * specifiers: `registryModules` (the composition root's built-ins, e.g. plugins/index.ts, set by
- * bin/gradlens.ts through {@link setDefaultRegistryModules}) and the run's plugin modules.
+ * A pool of worker threads computing batches (worker_threads: Node, and Deno 2's implementation
+ * of it). Each worker has its own tfjs engine and its own copy of the model, and rebuilds the
+ * run's methods from the plan; batches are handed out whole, one at a time per worker, so a
+ * batch's result is the one a single worker (or the main thread) computes for it. The registry
+ * is rebuilt in each worker from module specifiers: `registryModules` (the composition root's
+ * built-ins, e.g. plugins/index.ts, set by bin/gradlens.ts through
+ * {@link setDefaultRegistryModules}) and the run's plugin modules.
  */
 import os from 'node:os';
 import process from 'node:process';
 import { Worker } from 'node:worker_threads';
 import { GradlensError } from '../errors/errors.ts';
-import type { AttributeSpec, BatchData, RunBatchResult, RunBatchSpec } from './tasks.ts';
+import type { BatchData, BatchResult } from '../pipeline/batch.ts';
+import type { BatchComputer } from '../pipeline/loop.ts';
+import type { RunPlan } from '../pipeline/plan.ts';
 
 export interface PoolSetup {
   /** Modules whose exported plugins form each worker's registry (file URLs or absolute paths). */
@@ -19,14 +22,11 @@ export interface PoolSetup {
   pluginModules: { specifier: string; baseDir: string }[];
   /** `--backend` / the config's backend; undefined means auto. */
   backend?: string;
-  /** The model, by plugin name and parsed options. */
-  model: { plugin: string; options: unknown; baseDir: string };
+  /** The run, as planned in the main thread. */
+  plan: RunPlan;
 }
 
-export type Task =
-  | { kind: 'setup'; setup: PoolSetup }
-  | { kind: 'run'; data: BatchData; spec: RunBatchSpec }
-  | { kind: 'attribute'; data: BatchData; spec: AttributeSpec };
+export type Task = { kind: 'setup'; setup: PoolSetup } | { kind: 'batch'; data: BatchData };
 export type TaskMessage = Task & { id: number };
 
 export type WorkerReply =
@@ -55,18 +55,18 @@ interface Slot {
   pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
 }
 
-export class WorkerPool {
+export class WorkerPool implements BatchComputer {
   private nextId = 1;
   private waiting: (() => void)[] = [];
   private closed = false;
 
   private constructor(private readonly slots: Slot[]) {}
 
-  get size(): number {
+  get parallel(): number {
     return this.slots.length;
   }
 
-  /** Starts `size` workers and loads the model in each (in parallel). */
+  /** Starts `size` workers and loads the model and methods in each (in parallel). */
   static async start(size: number, setup: PoolSetup): Promise<WorkerPool> {
     if (setup.registryModules.length === 0) {
       throw new GradlensError(
@@ -107,14 +107,9 @@ export class WorkerPool {
     return pool;
   }
 
-  /** One run batch on the next free worker. */
-  runBatch(data: BatchData, spec: RunBatchSpec): Promise<RunBatchResult> {
-    return this.submit({ kind: 'run', data, spec }) as Promise<RunBatchResult>;
-  }
-
-  /** One `attribute` batch on the next free worker: the reduced maps' values. */
-  attributeBatch(data: BatchData, spec: AttributeSpec): Promise<Float32Array> {
-    return this.submit({ kind: 'attribute', data, spec }) as Promise<Float32Array>;
+  /** One batch on the next free worker. */
+  compute(data: BatchData): Promise<BatchResult> {
+    return this.submit({ kind: 'batch', data }) as Promise<BatchResult>;
   }
 
   async close(): Promise<void> {

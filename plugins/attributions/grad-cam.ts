@@ -37,6 +37,30 @@ export function camLayer(model: LoadedModel, requested?: string): string {
 }
 
 /**
+ * Refuses, before a run starts, a model Grad-CAM cannot read: inputs that are not images, a
+ * `layer` that does not exist, or one without a spatial `[H, W, C]` output.
+ */
+export function checkCamLayer(options: GradCamOptions, model: LoadedModel, sampleShape: number[]): void {
+  if (sampleShape.length !== 3) {
+    throw new GradlensError(`Grad-CAM needs images [H, W, C]; the samples are [${sampleShape.join(', ')}]`);
+  }
+  const name = camLayer(model, options.layer);
+  const layers = model.layers();
+  const layer = layers.find((l) => l.name === name);
+  if (!layer) {
+    throw new GradlensError(`no layer named '${name}'; layers: ${layers.map((l) => l.name).join(', ')}`, {
+      where: 'layer',
+    });
+  }
+  if (layer.outputShape.length !== 3) {
+    throw new GradlensError(
+      `layer '${name}' outputs [${layer.outputShape.join(', ')}]; Grad-CAM needs a spatial [H, W, C] activation`,
+      { where: 'layer' },
+    );
+  }
+}
+
+/**
  * The Grad-CAM heat map of a batch of images `[N, H, W, C]`: ReLU(sum_k a_k A^k) for the layer's
  * activation A `[N, h, w, K]`, a_k the spatial mean of dS_c/dA^k, upsampled bilinearly (half-pixel
  * centres) to `[N, H, W, 1]`. Non-negative.
@@ -91,6 +115,7 @@ export const gradCam: AttributionPlugin<GradCamOptions> = {
   reference: 'Selvaraju, Cogswell, Das, Vedantam, Parikh & Batra 2017, Grad-CAM',
   options: GradCamOptions,
   needs: ['gradients', 'layer'],
+  check: checkCamLayer,
   signed: false,
   cost: () => ({ forward: 2, backward: 1 }),
   attribute: (input, options) => tf.tidy(() => tf.broadcastTo(gradCamMap(input, options), input.x.shape)),

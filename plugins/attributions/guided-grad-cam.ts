@@ -1,6 +1,6 @@
 import { tf } from '../../core/tensor/tf.ts';
 import type { AttributionPlugin } from '../../core/plugins/types.ts';
-import { gradCamMap, GradCamOptions } from './grad-cam.ts';
+import { checkCamLayer, gradCamMap, GradCamOptions } from './grad-cam.ts';
 import { guidedGradient } from './guided-backprop.ts';
 
 /**
@@ -15,6 +15,7 @@ export const guidedGradCam: AttributionPlugin<GradCamOptions> = {
   reference: 'Selvaraju, Cogswell, Das, Vedantam, Parikh & Batra 2017, Grad-CAM',
   options: GradCamOptions,
   needs: ['gradients', 'layer'],
+  check: checkCamLayer,
   signed: true,
   defaults: { abs: true },
   cost: () => ({ forward: 3, backward: 2 }),

@@ -19,7 +19,9 @@ const Options = z
     rule: QuadratureRule.default('trapezoid').describe('quadrature rule for the path integral'),
     baseline: BaselineOption.default('zeros').describe("'zeros', a number, 'blur', 'uniform' or a .npy path"),
     blurSigma: z.number().positive().default(5).describe("std dev of the 'blur' baseline, in pixels"),
-    seed: z.number().int().optional().describe("seed of the 'uniform' baseline"),
+    seed: z.number().int().optional().describe(
+      "seed of the 'uniform' baseline (default: drawn once per run and recorded)",
+    ),
     maxBatch: maxBatchOption,
   })
   .strict()
@@ -39,6 +41,7 @@ export const integratedGradients: AttributionPlugin<Options> = {
   reference: 'Sundararajan, Taly & Yan 2017, Axiomatic Attribution for Deep Networks',
   options: Options,
   needs: ['gradients'],
+  seeded: (o) => o.baseline === 'uniform',
   signed: true,
   defaults: { abs: false, reduce: 'sum' },
   cost: (o) => ({ forward: o.steps + 2, backward: o.steps }),

@@ -14,7 +14,7 @@ const Options = z
       .enum(['probability', 'score'])
       .default('probability')
       .describe('weight masks by the softmax probability (as in the paper) or the raw class score'),
-    seed: z.number().int().optional().describe('seed for the masks (default: a fresh one per run)'),
+    seed: z.number().int().optional().describe('seed for the masks (default: drawn once per run and recorded)'),
     maxBatch: maxBatchOption,
   })
   .strict();
@@ -34,6 +34,7 @@ export const rise: AttributionPlugin<Options> = {
   reference: 'Petsiuk, Das & Saenko 2018, RISE: Randomized Input Sampling for Explanation of Black-box Models',
   options: Options,
   needs: ['forward-only'],
+  seeded: () => true,
   signed: false,
   cost: (o) => ({ forward: o.masks, backward: 0 }),
   attribute: ({ model, x, targets, output }, options) => {

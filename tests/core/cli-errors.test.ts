@@ -29,9 +29,7 @@ async function expectError(args: string[], ...parts: (string | RegExp)[]) {
   const out = join(dir, `out-${Math.random().toString(36).slice(2)}.npy`);
   const r = await cli(...args.map((a) => (a === '$OUT' ? out : a)));
   assert.is(r.code, 2, `exit code for ${args.join(' ')}: ${r.stderr}`);
-  const lines = r.stderr.trim().split('\n').filter((l) =>
-    !l.startsWith('gradlens: backend') && !l.startsWith('attribute: ')
-  );
+  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('gradlens: ') && !l.startsWith('attribute: '));
   assert.is(lines.length, 1, `one line: ${r.stderr}`);
   assert.not.match(lines[0], /\n\s+at /);
   for (const p of parts) assert.match(lines[0], p);

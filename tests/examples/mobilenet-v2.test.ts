@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { attribute } from '../../core/attribution/attribute.ts';
+import { attribute } from '../../core/pipeline/attribute.ts';
 import { initBackend } from '../../core/engine/backend.ts';
 import { tf } from '../../core/tensor/tf.ts';
 import { decodeImageFile } from '../../core/io/images.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { attribute } from '../../core/attribution/attribute.ts';
+import { attribute } from '../../core/pipeline/attribute.ts';
 import { initBackend } from '../../core/engine/backend.ts';
 import { tf } from '../../core/tensor/tf.ts';
 import { openNpy } from '../../core/io/npy-file.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { attribute } from '../../core/attribution/attribute.ts';
+import { attribute } from '../../core/pipeline/attribute.ts';
 import { initBackend } from '../../core/engine/backend.ts';
 import { tf } from '../../core/tensor/tf.ts';
 import { ROOT } from '../helpers/cli.ts';

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RunStore } from '../../core/runs/store.ts';
+import { tf } from '../../core/tensor/tf.ts';
+import { saveLayersModel } from '../helpers/fixtures.ts';
 import { ensureBuilt } from '../../ui/build.ts';
 import { type Dashboard, startDashboard } from '../../ui/server/dashboard.ts';
 import { runAttributions } from '../../core/runs/runner.ts';
@@ -280,6 +282,57 @@ function defineBrowserTests(executablePath: string) {
     assert.is(m.model.output.name, 'body_part');
     assert.equal(m.methods[0].conventions, { abs: false, reduce: 'l2' });
     assert.match(await page.locator('#conventions').textContent(), /'body_part' \(#1\)/);
+  });
+
+  test('the form greys out methods the model cannot serve, and composes SmoothGrad over IG', async () => {
+    const net = tf.sequential({
+      layers: [tf.layers.flatten({ inputShape: [8, 8, 1] }), tf.layers.dense({ units: 3 })],
+    });
+    const dense = await saveLayersModel(net, join(dir, 'dense'));
+    net.dispose();
+    await page.goto(dashboard.url);
+    await page.click('#new-run');
+    await page.waitForFunction(() => document.querySelectorAll('#form-model option').length > 0);
+    await page.selectOption('#form-model', 'layers-model');
+    await page.fill('#model-path', dense);
+    await page.waitForSelector('.method-choice.unfit[data-method=grad-cam]', { timeout: 20000 });
+    assert.ok(await page.isDisabled('.method-choice[data-method=grad-cam] input.form-method'));
+    assert.match(
+      await page.locator('.method-choice[data-method=grad-cam] .unfit-reason').textContent(),
+      /grad-cam needs a layer with a spatial \[H, W, C\] output, but no layer has a spatial/,
+    );
+    assert.is(await page.locator('.method-choice.unfit[data-method=occlusion]').count(), 0, 'forward-only fits');
+    await page.fill('#model-path', join(dir, 'model.json'));
+    await page.waitForSelector('.method-choice.unfit', { state: 'detached', timeout: 20000 });
+    await page.check('.method-choice[data-method=smoothgrad] input.form-method');
+    await page.uncheck('.method-choice[data-method=vanilla-gradient] input.form-method');
+    await page.selectOption('#method-smoothgrad-base', 'integrated-gradients');
+    await page.fill('#method-smoothgrad-base-steps', '4');
+    await page.fill('#method-smoothgrad-samples', '2');
+    await page.selectOption('#form-dataset', 'npy');
+    await page.fill('#dataset-x', join(dir, 'x.npy'));
+    await page.fill('#dataset-y', join(dir, 'y.npy'));
+    await page.fill('#form-batch-size', '4');
+    await page.fill('#form-count', '1');
+    await page.fill('#form-id', 'sg-over-ig');
+    await page.click('#form-submit');
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 1 / 1', null, {
+      timeout: 20000,
+    });
+    await page.waitForSelector('#progress', { state: 'detached', timeout: 20000 });
+    const m = dashboard.store.read('sg-over-ig');
+    assert.is(m.status, 'complete');
+    assert.equal(m.methods.map((x) => x.id), ['smoothgrad']);
+    const options = m.methods[0].options as {
+      samples: number;
+      seed: number;
+      base: { plugin: string; options: { steps: number } };
+    };
+    assert.is(options.samples, 2);
+    assert.type(options.seed, 'number', 'the drawn seed is recorded');
+    assert.is(options.base.plugin, 'integrated-gradients');
+    assert.is(options.base.options.steps, 4);
+    assert.equal(m.methods[0].cost, { forward: 2 * 6, backward: 2 * 4 });
   });
 
   test('no console errors along the way', () => {

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RunStore } from '../../core/runs/store.ts';
+import { tf } from '../../core/tensor/tf.ts';
+import { saveLayersModel } from '../helpers/fixtures.ts';
 import { createApp } from '../../ui/server/app.ts';
 import { JobManager } from '../../ui/server/jobs/jobs.ts';
 import { builtinRegistry, tinyConfig, writeTinyProject } from '../../ui/testing/model-run.ts';
@@ -33,13 +35,13 @@ test('run requests are validated before any process starts', async () => {
   const cases: [Response, number, RegExp][] = [
     [await post(app, request(), 'text/plain'), 415, /JSON/],
     [await post(app, '{"model":', 'application/json'), 400, /not valid JSON/],
-    [await post(app, request({ methods: [] })), 400, /at least one method/],
+    [await post(app, request({ methods: [] })), 400, /at least one attribution method/],
     [
       await post(app, request({ model: { plugin: 'nope', options: {} } })),
       400,
       /unknown model plugin 'nope'; known: .*layers-model/,
     ],
-    [await post(app, request({ model: { plugin: 'layers-model', options: {} } })), 400, /model\.options: path/],
+    [await post(app, request({ model: { plugin: 'layers-model', options: {} } })), 400, /model\.options.*path/],
     [await post(app, request({ plugins: ['./evil.ts'] })), 400, /plugins/],
     [await post(app, request({ runsDir: '/etc' })), 400, /runsDir/],
     [await post(app, request({ id: '../x' })), 400, /id/],
@@ -117,6 +119,42 @@ test("a model's heads are listed by loading it in a child process", async () => 
   assert.match((await missing.json()).error, /cannot load the model: .*not found/);
   assert.is(unknown.status, 400);
   assert.match((await unknown.json()).error, /unknown model plugin 'nope'/);
+  // What the model offers the methods comes with its heads: the form greys out what does not fit.
+  assert.equal(body.capabilities.gradients, { ok: true });
+  assert.equal(body.capabilities.layer, { ok: true });
+  assert.ok(body.capabilities.spatialLayers.length > 0);
+});
+
+test('a method the model cannot serve is refused with the reason before any process starts', async () => {
+  const { store, dir } = await fixture();
+  const net = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 1] }), tf.layers.dense({ units: 3 })] });
+  await saveLayersModel(net, join(dir, 'dense'));
+  net.dispose();
+  const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS] });
+  const app = createApp(store, { registry: builtinRegistry(), jobs });
+  const dense = { plugin: 'layers-model', options: { path: 'dense/model.json' } };
+  const refused = await post(
+    app,
+    request({ model: dense, methods: [{ plugin: 'vanilla-gradient' }, { plugin: 'grad-cam' }] }),
+  );
+  assert.is(refused.status, 400);
+  assert.match(
+    (await refused.json()).error,
+    /methods\[1\]: 'grad-cam' cannot explain this model: it needs a layer with a spatial \[H, W, C\] output, but no layer/,
+  );
+  const wrapped = await post(
+    app,
+    request({ model: dense, methods: [{ plugin: 'smoothgrad', options: { base: 'grad-cam' } }] }),
+  );
+  assert.is(wrapped.status, 400, "a wrapped method's needs count too");
+  assert.match((await wrapped.json()).error, /'smoothgrad' cannot explain this model: it needs a layer/);
+  const badBase = await post(app, request({ methods: [{ plugin: 'vargrad', options: { base: 'rise' } }] }));
+  assert.is(badBase.status, 400);
+  assert.match((await badBase.json()).error, /'vargrad' wraps methods that need gradients; 'rise' needs forward-only/);
+  assert.equal(jobs.list(), []);
+  const fits = await post(app, request({ id: 'dense-ok', model: dense, methods: [{ plugin: 'vanilla-gradient' }] }));
+  assert.is(fits.status, 202);
+  assert.is((await jobs.wait((await fits.json()).id)).state, 'complete');
 });
 
 /** Reads a server-sent event stream of the app to its end. */
@@ -169,16 +207,23 @@ test('progress streams as server-sent events, for the job and for the run', asyn
   assert.is((await app.request('/api/runs/..%2Fx/events')).status, 400);
 });
 
-test('a run that fails reports the error', async () => {
+test('a model that does not load is refused up front; a run that fails later reports the error', async () => {
   const { dir } = await fixture();
   const store = new RunStore(mkdtempSync(join(tmpdir(), 'gradlens-runs-')));
   const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS] });
   const app = createApp(store, { registry: builtinRegistry(), jobs });
-  const bad = request({ model: { plugin: 'layers-model', options: { path: 'missing/model.json' } } });
+  const missing = await post(
+    app,
+    request({ model: { plugin: 'layers-model', options: { path: 'missing/model.json' } } }),
+  );
+  assert.is(missing.status, 400);
+  assert.match((await missing.json()).error, /cannot load the model: .*model file not found/);
+  assert.equal(jobs.list(), []);
+  const bad = request({ dataset: { plugin: 'npy', options: { x: 'missing.npy' }, batchSize: 4 } });
   const job = await (await post(app, bad)).json();
   const done = await jobs.wait(job.id);
   assert.is(done.state, 'failed');
-  assert.match(done.error ?? '', /model file not found/);
+  assert.match(done.error ?? '', /missing\.npy/);
 });
 
 test.run();

@@ -63,6 +63,7 @@ export function writeSyntheticRun(store: RunStore, o: SyntheticOptions): Manifes
       size: o.batchSize * o.batches,
       sampleShape: o.sampleShape,
       hasLabels: true,
+      extra: {},
       details: {},
     },
     target: { rule: 'label', description: 'the true label of each sample' },

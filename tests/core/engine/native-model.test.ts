@@ -7,7 +7,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { attribute } from '../../../core/attribution/attribute.ts';
+import { attribute } from '../../../core/pipeline/attribute.ts';
 import { initBackend } from '../../../core/engine/backend.ts';
 import { loadNative } from '../../../core/engine/native/addon.ts';
 import { nativeErrors, nativeFallbacks } from '../../../core/engine/native/kernels.ts';

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { attribute } from '../../../core/attribution/attribute.ts';
+import { attribute } from '../../../core/pipeline/attribute.ts';
 import { initBackend } from '../../../core/engine/backend.ts';
 import { tf } from '../../../core/tensor/tf.ts';
 import { Registry } from '../../../core/plugins/registry.ts';

@@ -6,6 +6,8 @@ import { tf } from '../../../core/tensor/tf.ts';
 import { defineModel } from '../../../core/models/define.ts';
 import { fromLayersModel } from '../../../core/models/layers.ts';
 import type { AttributionOutput, AttributionPlugin, LoadedModel } from '../../../core/plugins/types.ts';
+import { prepareMethod } from '../../../core/pipeline/methods.ts';
+import { builtinRegistry } from '../../../plugins/index.ts';
 
 /** Deterministic values in [-1, 1): a fixed pseudo-random sequence. */
 export function values(count: number, salt = 1): Float32Array {
@@ -79,7 +81,10 @@ export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** Runs a method directly on a batch with fixed targets; returns its raw output (caller disposes). */
+/**
+ * Runs a method on a batch with fixed targets, prepared as a run prepares it (options parsed,
+ * wrapped methods resolved from the built-ins); returns its raw output (caller disposes).
+ */
 export async function run<O>(
   plugin: AttributionPlugin<O>,
   model: LoadedModel,
@@ -87,13 +92,13 @@ export async function run<O>(
   targets: number[],
   options: Record<string, unknown> = {},
 ): Promise<AttributionOutput> {
+  const registry = builtinRegistry();
+  const prepared = prepareMethod(plugin as AttributionPlugin, options, plugin.name, {
+    resolve: (name) => registry.get('attribution', name),
+  });
   const t = tf.tensor1d(targets, 'int32');
   try {
-    const result = await plugin.attribute(
-      { model, x, targets: t, output: model.outputs[0].name },
-      plugin.options.parse(options),
-    );
-    return result instanceof tf.Tensor ? { map: result } : result;
+    return await prepared.attribute({ model, x, targets: t, output: model.outputs[0].name });
   } finally {
     t.dispose();
   }

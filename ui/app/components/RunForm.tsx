@@ -1,7 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
+import { unmetNeeds } from '../../../core/pipeline/needs.ts';
+import type { AttributionNeed } from '../../../core/plugins/types.ts';
 import { getJson, postJson } from '../lib/api.ts';
-import type { JobInfo, PluginInfo, Plugins } from '../lib/types.ts';
+import type { JobInfo, JsonSchema, ModelProbe, PluginInfo, Plugins } from '../lib/types.ts';
 import { type FieldValues, SchemaFields, toOptions } from './SchemaFields.tsx';
+
+/** A wrapper's choice for one wrapped method: which method, and its own option values. */
+type WrappedChoice = { plugin: string; values: FieldValues };
 
 /**
  * Starts a run: model, dataset and methods from the registered plugins, each with controls
@@ -22,9 +27,11 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
   const [target, setTarget] = useState('');
   const [busy, setBusy] = useState(false);
   const [output, setOutput] = useState('');
-  const [heads, setHeads] = useState<{ name: string; shape: (number | null)[]; scores: string }[] | null>(null);
+  const [probe, setProbe] = useState<ModelProbe | null>(null);
+  const heads = probe?.outputs ?? null;
   const [listing, setListing] = useState<string | null>(null);
   const [conv, setConv] = useState<Record<string, { abs: string; reduce: string }>>({});
+  const [wrapped, setWrapped] = useState<Record<string, Record<string, WrappedChoice>>>({});
 
   useEffect(() => {
     getJson<Plugins>('/plugins').then((p) => {
@@ -56,9 +63,9 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
           batchSize,
           limit: batchSize * count,
         },
-        methods: chosen.map(([name, v]) => ({
+        methods: chosen.filter(([name]) => unfitReasons(name).length === 0).map(([name, v]) => ({
           plugin: name,
-          options: toOptions(find(plugins.attributions, name)?.schema ?? null, v),
+          options: methodOptions(name, v),
           ...(conv[name]?.abs ? { abs: conv[name].abs === 'yes' } : {}),
           ...(conv[name]?.reduce ? { reduce: conv[name].reduce } : {}),
         })),
@@ -73,19 +80,61 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
     }
   };
 
+  /** Loads the model on the server: its heads, and which methods fit it. */
   const listHeads = async () => {
-    if (!plugins) return;
-    setListing('loading the model…');
-    setHeads(null);
+    if (!plugins || !model) return;
+    let options: Record<string, unknown>;
     try {
-      const options = toOptions(find(plugins.models, model)?.schema ?? null, modelOpts);
-      const r = await postJson<{ outputs: NonNullable<typeof heads> }>('/jobs/outputs', { plugin: model, options });
-      setHeads(r.outputs);
+      options = toOptions(find(plugins.models, model)?.schema ?? null, modelOpts);
+    } catch (err) {
+      setListing((err as Error).message);
+      return;
+    }
+    const missing = (find(plugins.models, model)?.schema?.required ?? []).filter((k) => options[k] === undefined);
+    if (missing.length > 0) {
+      setProbe(null);
+      setListing(`give the model's ${missing.join(', ')} to list its heads and check which methods fit`);
+      return;
+    }
+    setListing('loading the model…');
+    setProbe(null);
+    try {
+      setProbe(await postJson<ModelProbe>('/jobs/outputs', { plugin: model, options }));
       setListing(null);
     } catch (err) {
       setListing((err as Error).message);
     }
   };
+  // The model is probed when it changes (after typing stops), so unfit methods grey out.
+  useEffect(() => {
+    const timer = setTimeout(listHeads, 400);
+    return () => clearTimeout(timer);
+  }, [plugins, model, JSON.stringify(modelOpts)]);
+
+  /** A method's needs with those of the methods it wraps, as chosen in the form. */
+  const needsOf = (name: string): AttributionNeed[] => {
+    const p = plugins && find(plugins.attributions, name);
+    if (!p) return [];
+    const inner = Object.entries(p.wraps ?? {}).flatMap(([key, w]) =>
+      find(plugins!.attributions, wrapped[name]?.[key]?.plugin ?? w.default)?.needs ?? []
+    );
+    return [...new Set([...(p.needs ?? []), ...inner])];
+  };
+  const unfitReasons = (name: string): string[] => (probe ? unmetNeeds(needsOf(name), probe.capabilities) : []);
+  const methodOptions = (name: string, values: FieldValues): Record<string, unknown> => {
+    const p = find(plugins!.attributions, name)!;
+    const out = toOptions(withoutKeys(p.schema, Object.keys(p.wraps ?? {})), values);
+    for (const [key, w] of Object.entries(p.wraps ?? {})) {
+      const choice = wrapped[name]?.[key] ?? { plugin: w.default, values: {} };
+      out[key] = {
+        plugin: choice.plugin,
+        options: toOptions(find(plugins!.attributions, choice.plugin)?.schema ?? null, choice.values),
+      };
+    }
+    return out;
+  };
+  const setWrappedOf = (name: string, key: string, choice: WrappedChoice) =>
+    setWrapped({ ...wrapped, [name]: { ...wrapped[name], [key]: choice } });
   const setConvOf = (name: string, patch: Partial<{ abs: string; reduce: string }>) =>
     setConv({ ...conv, [name]: { ...{ abs: '', reduce: '' }, ...conv[name], ...patch } });
 
@@ -190,61 +239,107 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
             </fieldset>
             <fieldset>
               <legend>Methods</legend>
-              {plugins.attributions.map((p) => (
-                <div key={p.name} class='method-choice'>
-                  <label class='field' title={p.description}>
-                    <input
-                      type='checkbox'
-                      class='form-method'
-                      value={p.name}
-                      checked={methods[p.name] !== undefined}
-                      onChange={(e) =>
-                        setMethods({ ...methods, [p.name]: (e.target as HTMLInputElement).checked ? {} : undefined })}
-                    />
-                    {p.name} {p.signed ? '(signed)' : ''}
-                  </label>
-                  {methods[p.name] !== undefined && (
-                    <div class='conventions-choice'>
-                      <label class='field' title='take |map| before reducing channels'>
-                        abs
-                        <select
-                          id={`conv-${p.name}-abs`}
-                          value={conv[p.name]?.abs ?? ''}
-                          onChange={(e) => setConvOf(p.name, { abs: (e.target as HTMLSelectElement).value })}
-                        >
-                          <option value=''>default ({(p.defaults?.abs ?? !p.signed) ? 'yes' : 'no'})</option>
-                          <option value='yes'>yes</option>
-                          <option value='no'>no (keep the sign)</option>
-                        </select>
-                      </label>
-                      <label class='field' title='how channels are reduced to one map'>
-                        channels
-                        <select
-                          id={`conv-${p.name}-reduce`}
-                          value={conv[p.name]?.reduce ?? ''}
-                          onChange={(e) => setConvOf(p.name, { reduce: (e.target as HTMLSelectElement).value })}
-                        >
-                          <option value=''>
-                            default ({p.defaults?.reduce ?? 'max, sum without abs, none for series'})
-                          </option>
-                          <option value='max'>max</option>
-                          <option value='sum'>sum</option>
-                          <option value='l2'>l2</option>
-                          <option value='none'>none (keep channels)</option>
-                        </select>
-                      </label>
-                    </div>
-                  )}
-                  {methods[p.name] !== undefined && (
-                    <SchemaFields
-                      prefix={`method-${p.name}`}
-                      schema={p.schema}
-                      values={methods[p.name]!}
-                      onChange={(v) => setMethods({ ...methods, [p.name]: v })}
-                    />
-                  )}
-                </div>
-              ))}
+              {plugins.attributions.map((p) => {
+                const reasons = unfitReasons(p.name);
+                const on = methods[p.name] !== undefined && reasons.length === 0;
+                return (
+                  <div key={p.name} class={`method-choice${reasons.length ? ' unfit' : ''}`} data-method={p.name}>
+                    <label class='field' title={reasons.length ? reasons.join('; ') : p.description}>
+                      <input
+                        type='checkbox'
+                        class='form-method'
+                        value={p.name}
+                        checked={on}
+                        disabled={reasons.length > 0}
+                        onChange={(e) =>
+                          setMethods({
+                            ...methods,
+                            [p.name]: (e.target as HTMLInputElement).checked ? {} : undefined,
+                          })}
+                      />
+                      {p.name} {p.signed ? '(signed)' : ''}
+                    </label>
+                    {reasons.length > 0 && <p class='muted unfit-reason'>{p.name} {reasons.join('; ')}</p>}
+                    {on && (
+                      <div class='conventions-choice'>
+                        <label class='field' title='take |map| before reducing channels'>
+                          abs
+                          <select
+                            id={`conv-${p.name}-abs`}
+                            value={conv[p.name]?.abs ?? ''}
+                            onChange={(e) => setConvOf(p.name, { abs: (e.target as HTMLSelectElement).value })}
+                          >
+                            <option value=''>default ({(p.defaults?.abs ?? !p.signed) ? 'yes' : 'no'})</option>
+                            <option value='yes'>yes</option>
+                            <option value='no'>no (keep the sign)</option>
+                          </select>
+                        </label>
+                        <label class='field' title='how channels are reduced to one map'>
+                          channels
+                          <select
+                            id={`conv-${p.name}-reduce`}
+                            value={conv[p.name]?.reduce ?? ''}
+                            onChange={(e) => setConvOf(p.name, { reduce: (e.target as HTMLSelectElement).value })}
+                          >
+                            <option value=''>
+                              default ({p.defaults?.reduce ?? 'max, sum without abs, none for series'})
+                            </option>
+                            <option value='max'>max</option>
+                            <option value='sum'>sum</option>
+                            <option value='l2'>l2</option>
+                            <option value='none'>none (keep channels)</option>
+                          </select>
+                        </label>
+                      </div>
+                    )}
+                    {on && Object.entries(p.wraps ?? {}).map(([key, w]) => {
+                      const choice = wrapped[p.name]?.[key] ?? { plugin: w.default, values: {} };
+                      const candidates = plugins.attributions.filter((c) =>
+                        !c.wraps || Object.keys(c.wraps).length === 0
+                      ).filter((c) => w.requires.every((need) => (c.needs ?? []).includes(need)));
+                      const inner = find(plugins.attributions, choice.plugin);
+                      return (
+                        <div class='wrapped-choice' key={key}>
+                          <label class='field' title={`the method ${p.name} evaluates on its noisy copies`}>
+                            {key}
+                            <select
+                              id={`method-${p.name}-${key}`}
+                              value={choice.plugin}
+                              onChange={(e) =>
+                                setWrappedOf(p.name, key, {
+                                  plugin: (e.target as HTMLSelectElement).value,
+                                  values: {},
+                                })}
+                            >
+                              {candidates.map((c) => (
+                                <option key={c.name} value={c.name} disabled={unfitReasons(c.name).length > 0}>
+                                  {c.name}
+                                </option>
+                              ))}
+                            </select>
+                          </label>
+                          {inner && (
+                            <SchemaFields
+                              prefix={`method-${p.name}-${key}`}
+                              schema={inner.schema}
+                              values={choice.values}
+                              onChange={(v) => setWrappedOf(p.name, key, { plugin: choice.plugin, values: v })}
+                            />
+                          )}
+                        </div>
+                      );
+                    })}
+                    {on && (
+                      <SchemaFields
+                        prefix={`method-${p.name}`}
+                        schema={withoutKeys(p.schema, Object.keys(p.wraps ?? {}))}
+                        values={methods[p.name]!}
+                        onChange={(v) => setMethods({ ...methods, [p.name]: v })}
+                      />
+                    )}
+                  </div>
+                );
+              })}
             </fieldset>
             <fieldset>
               <legend>Run</legend>
@@ -270,4 +365,11 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
       </form>
     </div>
   );
+}
+
+/** A schema without the given properties (a wrapper's method options, which get their own controls). */
+function withoutKeys(schema: JsonSchema | null, keys: string[]): JsonSchema | null {
+  if (!schema?.properties || keys.length === 0) return schema;
+  const properties = Object.fromEntries(Object.entries(schema.properties).filter(([k]) => !keys.includes(k)));
+  return { ...schema, properties, required: schema.required?.filter((k) => !keys.includes(k)) };
 }

@@ -6,8 +6,16 @@ export type FieldValues = Record<string, string | boolean>;
 function kind(s: JsonSchema): string {
   if (s.enum) return 'enum';
   const t = Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type;
-  if (!t && s.anyOf) return kind(s.anyOf.find((x) => x.type !== 'null') ?? {});
+  if (!t && s.anyOf) {
+    const options = s.anyOf.filter((x) => x.type !== 'null');
+    return options.length === 1 ? kind(options[0]) : 'union';
+  }
   return t ?? 'json';
+}
+
+/** The named choices of a union (e.g. IG's baseline: zeros, blur, uniform, or a number or path). */
+function unionChoices(s: JsonSchema): string[] {
+  return (s.anyOf ?? []).flatMap((x) => (x.enum ?? []).map(String));
 }
 
 /**
@@ -51,6 +59,21 @@ export function SchemaFields(
               {s.enum!.map((o) => <option key={String(o)} value={String(o)}>{String(o)}</option>)}
             </select>
           );
+        } else if (k === 'union') {
+          const choices = unionChoices(s);
+          control = (
+            <>
+              <input
+                id={id}
+                type='text'
+                list={`${id}-choices`}
+                value={String(v ?? '')}
+                placeholder={s.default !== undefined ? String(s.default) : choices.join(', ')}
+                onInput={(e) => set(key, (e.target as HTMLInputElement).value)}
+              />
+              <datalist id={`${id}-choices`}>{choices.map((c) => <option key={c} value={c} />)}</datalist>
+            </>
+          );
         } else {
           const placeholder = k === 'array' ? 'comma-separated' : k === 'object' || k === 'json' ? 'JSON' : '';
           const common = {
@@ -83,6 +106,7 @@ export function toOptions(schema: JsonSchema | null, values: FieldValues): Recor
     if (v === undefined || v === '') continue;
     const k = kind(s);
     if (k === 'boolean') out[key] = Boolean(v);
+    else if (k === 'union') out[key] = unionValue(s, String(v));
     else if (k === 'number' || k === 'integer') out[key] = Number(v);
     else if (k === 'array' && s.items?.type === 'string') {
       out[key] = String(v).split(',').map((x) => x.trim()).filter(Boolean);
@@ -95,4 +119,20 @@ export function toOptions(schema: JsonSchema | null, values: FieldValues): Recor
     } else out[key] = v;
   }
   return out;
+}
+
+/** A union's text as the type it most likely is: a number where numbers are allowed, JSON, else text. */
+function unionValue(s: JsonSchema, text: string): unknown {
+  const types = (s.anyOf ?? []).map((x) => x.type);
+  if ((types.includes('number') || types.includes('integer')) && text.trim() !== '' && Number.isFinite(Number(text))) {
+    return Number(text);
+  }
+  if (/^[[{]/.test(text.trim())) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new Error(`not valid JSON: ${text}`);
+    }
+  }
+  return text;
 }

@@ -1,6 +1,8 @@
 /** Shapes of the API's answers, as the page uses them. */
 import type { Manifest } from '../../../core/runs/manifest.ts';
 import type { RunSummary } from '../../../core/runs/store.ts';
+import type { ModelCapabilities } from '../../../core/pipeline/needs.ts';
+import type { AttributionNeed } from '../../../core/plugins/types.ts';
 import type { ArrayData } from '../../render/batch.ts';
 
 export type { Manifest, RunSummary };
@@ -32,6 +34,17 @@ export interface PluginInfo {
   schema: JsonSchema | null;
   signed?: boolean;
   defaults?: { abs?: boolean; reduce?: string };
+  /** What an attribution method needs from a model. */
+  needs?: AttributionNeed[];
+  /** Options naming another method (wrappers): its default and what it must need. */
+  wraps?: Record<string, { default: string; requires: AttributionNeed[] }>;
+}
+
+/** What `POST /api/jobs/outputs` reports of a model: its heads and what it offers the methods. */
+export interface ModelProbe {
+  outputs: { name: string; shape: (number | null)[]; scores: string }[];
+  output: string;
+  capabilities: ModelCapabilities;
 }
 
 export interface Plugins {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import type { RunConfigInput } from '../../../core/runs/config.ts';
+import type { ModelCapabilities } from '../../../core/pipeline/needs.ts';
 import type { RunProgress } from '../../../core/runs/runner.ts';
 
 export interface JobInfo {
@@ -40,7 +41,17 @@ function tsCommand(file: string): [string, string[]] {
   return [process.execPath, ['--import', import.meta.resolve('tsx'), file]];
 }
 
+/** What a probe of a model reports: its heads, the head probed, and what it offers the methods. */
+export interface ModelProbe {
+  outputs: { name: string; shape: (number | null)[]; scores: string; note?: string }[];
+  output: string;
+  capabilities: ModelCapabilities;
+}
+
+const PROBE_TTL_MS = 60_000;
+
 export class JobManager {
+  readonly #probes = new Map<string, { at: number; result: Promise<ModelProbe> }>();
   readonly #jobs = new Map<string, { info: JobInfo; child: ChildProcess; done: Promise<JobInfo> }>();
   readonly #listeners = new Map<string, Set<(info: JobInfo) => void>>();
   #next = 1;
@@ -126,18 +137,35 @@ export class JobManager {
   }
 
   /**
-   * Loads a model in a child process and lists its outputs (for the run form's head choice);
-   * rejects with the child's error, or after `timeoutMs`.
+   * Loads a model in a child process and reports its outputs and capabilities (the run form's
+   * head choice and which methods fit); rejects with the child's error, or after `timeoutMs`.
+   * A probe of the same model is answered from a cache for a minute.
    */
-  probeOutputs(
+  probe(
     plugin: string,
     options: Record<string, unknown>,
+    output?: string | number,
     timeoutMs = 60_000,
-  ): Promise<{ name: string; shape: (number | null)[]; scores: string }[]> {
+  ): Promise<ModelProbe> {
+    const key = JSON.stringify([plugin, options, output ?? null]);
+    const cached = this.#probes.get(key);
+    if (cached && cached.at > Date.now() - PROBE_TTL_MS) return cached.result;
+    const result = this.#probe(plugin, options, output, timeoutMs);
+    this.#probes.set(key, { at: Date.now(), result });
+    result.catch(() => this.#probes.delete(key));
+    return result;
+  }
+
+  #probe(
+    plugin: string,
+    options: Record<string, unknown>,
+    output: string | number | undefined,
+    timeoutMs: number,
+  ): Promise<ModelProbe> {
     const dir = mkdtempSync(join(tmpdir(), 'gradlens-probe-'));
     const file = join(dir, 'job.json');
     const { baseDir, pluginModules } = this.options;
-    writeFileSync(file, JSON.stringify({ probe: { plugin, options }, baseDir, pluginModules }));
+    writeFileSync(file, JSON.stringify({ probe: { plugin, options, output }, baseDir, pluginModules }));
     const [cmd, args] = tsCommand(CHILD);
     const child = spawn(cmd, [...args, file], { stdio: ['ignore', 'pipe', 'pipe'], cwd: baseDir });
     let stdout = '';
@@ -151,8 +179,8 @@ export class JobManager {
         rmSync(dir, { recursive: true, force: true });
         for (const line of stdout.split('\n')) {
           try {
-            const message = JSON.parse(line) as { outputs?: [] };
-            if (message.outputs) return resolve(message.outputs);
+            const message = JSON.parse(line) as Partial<ModelProbe>;
+            if (message.outputs && message.capabilities) return resolve(message as ModelProbe);
           } catch {
             // a plugin's own output
           }

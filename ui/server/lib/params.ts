@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { HTTPException } from 'hono/http-exception';
 import { describeZodIssues } from '../../../core/errors/errors.ts';
-import { SafeId } from '../../../core/runs/config.ts';
+import { SafeId } from '../../../core/io/safe-id.ts';
 import { COLOR_MAPS } from '../../render/colormaps.ts';
 
 export const RunParam = z.object({ run: SafeId });

@@ -2,39 +2,27 @@ import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { TargetRule } from '../../../core/attribution/targets.ts';
-import { describeZodIssues } from '../../../core/errors/errors.ts';
+import { GradlensError } from '../../../core/errors/errors.ts';
+import { prepareMethod } from '../../../core/pipeline/methods.ts';
+import { unmetNeeds } from '../../../core/pipeline/needs.ts';
+import { parsePluginOptions } from '../../../core/pipeline/options.ts';
 import type { Registry } from '../../../core/plugins/registry.ts';
-import { MethodConfig, SafeId } from '../../../core/runs/config.ts';
+import type { AttributionNeed } from '../../../core/plugins/types.ts';
+import { newRunId, RunConfigFields, uniqueMethodIds } from '../../../core/runs/config.ts';
 import type { RunStore } from '../../../core/runs/store.ts';
-import { notFound } from '../lib/errors.ts';
 import type { JobManager } from '../jobs/jobs.ts';
+import { notFound } from '../lib/errors.ts';
 import { JobParam, parseOr400 } from '../lib/params.ts';
 
-const Options = z.record(z.string(), z.unknown()).default({});
-
 /**
- * A run requested from the page: a run config without `runsDir` (always the served
- * directory) and without `plugins` (the page may not import code).
+ * A run requested from the page: the run config's own schema without `runsDir` (always the
+ * served directory) and `plugins` (the page may not import code), with bounds on its size.
  */
-export const JobRequest = z.object({
-  id: SafeId.optional(),
-  model: z.object({
-    plugin: z.string().min(1),
-    options: Options,
-    output: z.union([z.string(), z.number().int()]).optional(),
-  })
-    .strict(),
-  dataset: z.object({
-    plugin: z.string().min(1),
-    options: Options,
-    batchSize: z.number().int().min(1).max(4096),
-    limit: z.number().int().positive().optional(),
-  }).strict(),
-  methods: z.array(MethodConfig).min(1, 'pick at least one method').max(16),
-  target: TargetRule.optional(),
-  backend: z.string().optional(),
-}).strict();
+export const JobRequest = RunConfigFields.omit({ runsDir: true, plugins: true }).extend({
+  dataset: RunConfigFields.shape.dataset.extend({ batchSize: z.number().int().min(1).max(4096) }),
+  methods: RunConfigFields.shape.methods.max(16),
+}).superRefine(uniqueMethodIds);
+export type JobRequest = z.infer<typeof JobRequest>;
 
 /**
  * `POST /api/jobs` starts a run (202 with its job and run ids); `GET /api/jobs[/:job]` reports;
@@ -46,26 +34,28 @@ export function jobRoutes(store: RunStore, registry: Registry | undefined, jobs:
   app.post('/', async (c) => {
     if (!jobs || !registry) throw new HTTPException(501, { message: 'this server was started without a run launcher' });
     const request = parseOr400(JobRequest, await jsonBody(c), 'run');
-    checkPlugins(registry, request);
-    const ids = request.methods.map((m) => m.id ?? m.plugin);
-    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (dup) throw new HTTPException(400, { message: `invalid run: two methods are named '${dup}'; give one an id` });
-    const id = request.id ?? newId();
+    const methods = checkPlugins(registry, request);
+    const id = request.id ?? newRunId('ui');
     if (store.has(id)) throw new HTTPException(409, { message: `a run '${id}' already exists; choose another id` });
+    const probe = await probeOr400(jobs, request.model.plugin, request.model.options, request.model.output);
+    methods.forEach(({ name, needs }, i) => {
+      const reasons = unmetNeeds(needs, probe.capabilities);
+      if (reasons.length > 0) {
+        throw new HTTPException(400, {
+          message: `invalid run: methods[${i}]: '${name}' cannot explain this model: it ${reasons.join('; it ')}`,
+        });
+      }
+    });
     const job = jobs.start({ ...request, id, runsDir: store.root });
     return c.json(job, 202);
   });
   app.get('/', (c) => c.json({ jobs: jobs?.list() ?? [] }));
-  // The heads of a model, loaded in a child process: what the run form offers as `output`.
+  // A model's heads and capabilities, loaded in a child process: what the run form offers.
   app.post('/outputs', async (c) => {
     if (!jobs || !registry) throw new HTTPException(501, { message: 'this server was started without a run launcher' });
     const request = parseOr400(ModelRequest, await jsonBody(c), 'model');
-    checkPlugin(registry, 'model', request.plugin, request.options, 'model');
-    try {
-      return c.json({ outputs: await jobs.probeOutputs(request.plugin, request.options) });
-    } catch (error) {
-      throw new HTTPException(400, { message: `cannot load the model: ${(error as Error).message}` });
-    }
+    checkModel(registry, request.plugin, request.options);
+    return c.json(await probeOr400(jobs, request.plugin, request.options, request.output));
   });
   // Server-sent events: `job` with the job's info now and on every change, then `end` once it has ended.
   app.get('/:job/events', (c) => {
@@ -109,7 +99,11 @@ export function jobRoutes(store: RunStore, registry: Registry | undefined, jobs:
   return app;
 }
 
-const ModelRequest = z.object({ plugin: z.string().min(1), options: Options }).strict();
+const ModelRequest = z.object({
+  plugin: z.string().min(1),
+  options: z.record(z.string(), z.unknown()).default({}),
+  output: z.union([z.string(), z.number().int().nonnegative()]).optional(),
+}).strict();
 
 async function jsonBody(c: Context): Promise<unknown> {
   if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
@@ -122,36 +116,51 @@ async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
-/** A plugin named must exist and accept its options, checked before a process starts. */
-function checkPlugin(
-  registry: Registry,
-  kind: 'model' | 'dataset' | 'attribution',
-  name: string,
-  options: unknown,
-  where: string,
-): void {
-  if (!registry.has(kind, name)) {
-    const known = registry.list(kind).map((p) => p.name).join(', ');
-    throw new HTTPException(400, {
-      message: `invalid run: ${where}: unknown ${kind} plugin '${name}'; known: ${known}`,
-    });
-  }
-  const result = registry.get(kind, name).options.safeParse(options);
-  if (!result.success) {
-    throw new HTTPException(400, {
-      message: `invalid run: ${where}.options: ${describeZodIssues(result.error.issues)}`,
-    });
+async function probeOr400(
+  jobs: JobManager,
+  plugin: string,
+  options: Record<string, unknown>,
+  output?: string | number,
+) {
+  try {
+    return await jobs.probe(plugin, options, output);
+  } catch (error) {
+    throw new HTTPException(400, { message: `cannot load the model: ${(error as Error).message}` });
   }
 }
 
-/** Every plugin named must exist and accept its options, checked before a process starts. */
-function checkPlugins(registry: Registry, request: z.infer<typeof JobRequest>): void {
-  checkPlugin(registry, 'model', request.model.plugin, request.model.options, 'model');
-  checkPlugin(registry, 'dataset', request.dataset.plugin, request.dataset.options, 'dataset');
-  request.methods.forEach((m, i) => checkPlugin(registry, 'attribution', m.plugin, m.options, `methods[${i}]`));
+/** Plugin errors (unknown name, bad options) as 400s, checked before a process starts. */
+function as400<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof GradlensError) throw new HTTPException(400, { message: `invalid run: ${error.message}` });
+    throw error;
+  }
 }
 
-function newId(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `ui-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+function checkModel(registry: Registry, name: string, options: unknown): void {
+  as400(() => {
+    const plugin = registry.get('model', name);
+    parsePluginOptions(plugin.options, options, `model.options (${plugin.name})`);
+  });
+}
+
+/**
+ * Every plugin named must exist and accept its options (wrapped methods included), checked with
+ * the planner's own parsing before a process starts. Returns each method's name and needs.
+ */
+function checkPlugins(registry: Registry, request: JobRequest): { name: string; needs: AttributionNeed[] }[] {
+  checkModel(registry, request.model.plugin, request.model.options);
+  return as400(() => {
+    const dataset = registry.get('dataset', request.dataset.plugin);
+    parsePluginOptions(dataset.options, request.dataset.options, `dataset.options (${dataset.name})`);
+    return request.methods.map((m, i) => {
+      const plugin = registry.get('attribution', m.plugin);
+      const prepared = prepareMethod(plugin, m.options, `methods[${i}].options (${plugin.name})`, {
+        resolve: (name) => registry.get('attribution', name),
+      });
+      return { name: plugin.name, needs: prepared.needs };
+    });
+  });
 }

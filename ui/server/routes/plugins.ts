@@ -27,6 +27,11 @@ export function pluginRoutes(registry: Registry | undefined): Hono {
         ...base(p),
         signed: p.signed,
         needs: p.needs,
+        wraps: Object.fromEntries(
+          Object.entries(p.wraps ?? {}).map((
+            [key, w],
+          ) => [key, { default: w.default.name, requires: w.requires ?? [] }]),
+        ),
         defaults: p.defaults ?? {},
         reference: p.reference ?? null,
       })) ?? [],

@@ -15,26 +15,29 @@ export function checkInputShape(modelShape: (number | null)[], sampleShape: numb
   }
 }
 
-/** Fails on NaN or infinite values, naming the first offending sample. */
-export async function checkFinite(x: tf.Tensor, ids: string[], what: string): Promise<void> {
+/**
+ * Fails on NaN or infinite values, naming the first offending sample by `names[i]` (e.g.
+ * `'cat-3.png' (row 17)`).
+ */
+export async function checkFinite(x: tf.Tensor, names: string[], what: string): Promise<void> {
   const perSample = tf.tidy(() => tf.logicalNot(tf.isFinite(x)).reshape([x.shape[0], -1]).any(1));
   const bad = await perSample.data();
   perSample.dispose();
   const i = bad.findIndex((b) => b !== 0);
   if (i >= 0) {
-    throw new GradlensError(`${what} contain NaN or infinite values (first at sample '${ids[i]}')`);
+    throw new GradlensError(`${what} contain NaN or infinite values (first at sample ${names[i]})`);
   }
 }
 
-/** Fails on labels outside `[0, numClasses)`, naming the first offending sample. */
-export async function checkTargets(y: tf.Tensor, ids: string[], numClasses: number, what: string): Promise<void> {
+/** Fails on labels outside `[0, numClasses)`, naming the first offending sample as {@link checkFinite} does. */
+export async function checkTargets(y: tf.Tensor, names: string[], numClasses: number, what: string): Promise<void> {
   const values = await y.data();
   const i = values.findIndex((v) => v < 0 || v >= numClasses || !Number.isInteger(v));
   if (i >= 0) {
     throw new GradlensError(
-      `${what} out of range: sample '${ids[i]}' (row ${i}) has label ${
-        values[i]
-      }, the model has ${numClasses} classes (0..${numClasses - 1})`,
+      `${what} out of range: sample ${names[i]} has label ${values[i]}, the model has ${numClasses} classes (0..${
+        numClasses - 1
+      })`,
     );
   }
 }
