@@ -11,6 +11,8 @@ import { describeBackend, initBackend } from '../core/engine/backend.ts';
 import { loadNative } from '../core/engine/native/addon.ts';
 import { nativeKernelsActive, setNativeKernels } from '../core/engine/native/kernels.ts';
 import { tf } from '../core/tensor/tf.ts';
+import { prepareMethod } from '../core/pipeline/methods.ts';
+import type { AttributionPlugin } from '../core/plugins/types.ts';
 import { fromLayersModel } from '../core/models/layers.ts';
 import { integratedGradients } from '../plugins/attributions/integrated-gradients.ts';
 import { smoothgrad } from '../plugins/attributions/smoothgrad.ts';
@@ -43,14 +45,12 @@ const plugins = {
   ig: [integratedGradients, { steps: 50 }],
 } as const;
 const [plugin, options] = plugins[method as keyof typeof plugins];
+// Prepared as a run prepares it: options parsed, the noise tunnel's base bound.
+const prepared = prepareMethod(plugin as AttributionPlugin, options, plugin.name, { resolve: () => vanillaGradient });
 const run = async () => {
-  const out = await plugin.attribute(
-    { model, x, targets, output: model.outputs[0].name },
-    plugin.options.parse(options) as never,
-  );
-  const map = out instanceof tf.Tensor ? out : out.map;
-  await map.data();
-  tf.dispose(out instanceof tf.Tensor ? out : [out.map, ...Object.values(out.perSample ?? {})]);
+  const out = await prepared.attribute({ model, x, targets, output: model.outputs[0].name });
+  await out.map.data();
+  tf.dispose([out.map, ...Object.values(out.perSample ?? {})]);
 };
 await run();
 const t0 = performance.now();

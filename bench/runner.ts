@@ -23,6 +23,7 @@ import { fromLayersModel } from '../core/models/layers.ts';
 import type { AttributionPlugin, LoadedModel } from '../core/plugins/types.ts';
 import { integratedGradients } from '../plugins/attributions/integrated-gradients.ts';
 import { smoothgrad } from '../plugins/attributions/smoothgrad.ts';
+import { prepareMethod } from '../core/pipeline/methods.ts';
 import { vanillaGradient } from '../plugins/attributions/vanilla-gradient.ts';
 import { timeCalls } from './measure.ts';
 import { serveLines } from './serve.ts';
@@ -85,14 +86,16 @@ function plainGradient(p: Prepared): tf.Tensor {
   );
 }
 
-function attribution<O>(plugin: AttributionPlugin<O>, options: unknown) {
-  const parsed = plugin.options.parse(options);
+/** A method as a run computes it (prepared once: options parsed, the wrapped base bound). */
+function attribution<O>(plugin: AttributionPlugin<O>, options: Record<string, unknown>) {
+  const method = prepareMethod(plugin as AttributionPlugin, options, plugin.name, { resolve: () => vanillaGradient });
   return async (p: Prepared): Promise<tf.Tensor> => {
-    const out = await plugin.attribute(
-      { model: p.loaded, x: p.x, targets: p.targets, output: p.loaded.outputs[0].name },
-      parsed,
-    );
-    if (out instanceof tf.Tensor) return out;
+    const out = await method.attribute({
+      model: p.loaded,
+      x: p.x,
+      targets: p.targets,
+      output: p.loaded.outputs[0].name,
+    });
     for (const t of Object.values(out.perSample ?? {})) t.dispose();
     return out.map;
   };
