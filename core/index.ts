@@ -1,30 +1,145 @@
 /**
- * gradlens: attribution maps for TensorFlow.js models. The public API.
+ * gradlens: attribution maps for TensorFlow.js models. The public API, in one place: what a
+ * script, a test suite, a plugin or the dashboard uses. plugins/ and ui/ import core through this
+ * module (the page through its tfjs-free part, ./browser.ts); everything else in core/ is
+ * internal and may change.
+ *
+ * ```ts
+ * import { attribute, initBackend, tf } from 'gradlens';
+ * import { vanillaGradient } from 'gradlens/plugins';
+ * await initBackend();
+ * const { maps } = await attribute(myModel, x, { method: vanillaGradient, labels: y });
+ * ```
+ *
+ * @module
  */
+
+// The tfjs-free part (manifest types, colour maps, needs), shared with the dashboard's page.
+export * from './browser.ts';
+
+// ---- Tensors and engines -------------------------------------------------------------------
+
+/** The tfjs namespace gradlens computes with: use it for tensors passed to gradlens. */
 export { tf } from './tensor/tf.ts';
 export { type BackendInfo, currentBackend, describeBackend, initBackend } from './engine/backend.ts';
-export { GradlensError, isUserError } from './errors/errors.ts';
+
+// ---- Errors ----------------------------------------------------------------------------------
+
+export { describeZodIssues, GradlensError, isUserError } from './errors/errors.ts';
+
+// ---- Plugins: the contracts, helpers to define them, the registry ---------------------------
+
 export * from './plugins/types.ts';
+export { defineAttribution, defineDataset, defineModelPlugin } from './plugins/define.ts';
+export { MethodRef, normaliseMethodRef, type ResolvedMethodRef } from './plugins/method-ref.ts';
 export { Registry } from './plugins/registry.ts';
+export { validatePlugin } from './plugins/validate.ts';
+
+// ---- Models ----------------------------------------------------------------------------------
+
 export { type CodeModel, defineModel, toLoadedModel } from './models/define.ts';
-export { fromLayersModel } from './models/layers.ts';
-export { fromGraphModel } from './models/graph.ts';
-export { classScores, inputGradient, resolveOutput, selectTargetScores, targetScores } from './attribution/scores.ts';
-export { parseTargetRule, resolveTargets, TargetRule } from './attribution/targets.ts';
-export { applyConventions, Conventions, resolveConventions } from './attribution/reduce.ts';
+export { fromLayersModel, type LayersAdapterOptions } from './models/layers.ts';
+export { fromGraphModel, type GraphAdapterOptions } from './models/graph.ts';
+export { memoryHandler, type ModelFiles, readModelFiles } from './io/model-files.ts';
+
+// ---- Building blocks of attribution methods --------------------------------------------------
+
+export {
+  classScores,
+  countClasses,
+  inputGradient,
+  resolveOutput,
+  selectTargetScores,
+  targetScores,
+} from './attribution/scores.ts';
+export {
+  defaultTargetRule,
+  describeTargetRule,
+  parseTargetRule,
+  resolveTargets,
+  TargetRule,
+} from './attribution/targets.ts';
+export { applyConventions, ChannelReductionSchema, Conventions, resolveConventions } from './attribution/reduce.ts';
+export {
+  DEFAULT_CHUNK_BYTES,
+  DEFAULT_MAX_BATCH_CAP,
+  maxBatchOption,
+  type PassChunk,
+  repeatPasses,
+  resolveMaxBatch,
+  sumOverPasses,
+  sumPasses,
+} from './attribution/chunks.ts';
+export { mixSeed, seedOrRandom, uniformSource } from './attribution/random.ts';
+export { BaselineOption, type BaselineSettings, gaussianBlur, makeBaseline } from './attribution/baselines.ts';
+export { maskedScores, requireImages } from './attribution/masks.ts';
+export { type Quadrature, quadrature, QuadratureRule } from './attribution/quadrature.ts';
+
+// ---- The pipeline: one method on a batch, or a whole run -------------------------------------
+
 export { attribute, type AttributeOptions, type AttributeResult } from './pipeline/attribute.ts';
-export { MethodRef } from './plugins/method-ref.ts';
-export { type PreparedMethod, prepareMethod } from './pipeline/methods.ts';
+export { type PrepareContext, type PreparedMethod, prepareMethod } from './pipeline/methods.ts';
 export { modelCapabilities } from './pipeline/capabilities.ts';
-export { type Capability, type ModelCapabilities, unmetNeeds } from './pipeline/needs.ts';
-export { type OpenedRun, openRun, type PlannedMethod, type PlanRequest, type RunPlan } from './pipeline/plan.ts';
-export { type BatchData, type BatchResult, computeBatch, computeMaps } from './pipeline/batch.ts';
-export { disposeBatch, rowBatches } from './data/batches.ts';
-export { encodeNpy, parseNpy } from './io/npy.ts';
-export { openNpy } from './io/npy-file.ts';
-export { readIdx } from './io/idx.ts';
-export { decodeImageFile, encodePng } from './io/images.ts';
-export { parseRunConfig, readRunConfig, RunConfig } from './runs/config.ts';
-export { Manifest } from './runs/manifest.ts';
-export { RunStore } from './runs/store.ts';
-export { runAttributions, type RunOptions, type RunProgress } from './runs/runner.ts';
+export { parsePluginOptions } from './pipeline/options.ts';
+export {
+  bindPlan,
+  type OpenedRun,
+  openRun,
+  type PlannedMethod,
+  type PlanOptions,
+  type PlanRequest,
+  type RunPlan,
+} from './pipeline/plan.ts';
+export {
+  type ArrayData,
+  type BatchData,
+  type BatchResult,
+  type BoundRun,
+  computeBatch,
+  computeMaps,
+  type MethodResult,
+} from './pipeline/batch.ts';
+export { type BatchComputer, type BatchSink, computeBatches } from './pipeline/loop.ts';
+
+// ---- Data and files --------------------------------------------------------------------------
+
+export { disposeBatch, rowBatches, type RowReader, type RowSource } from './data/batches.ts';
+export { toLabels } from './data/labels.ts';
+export { encodeNpy, type NpyArray, type NpyData, parseNpy, toFloat32 } from './io/npy.ts';
+export { type NpyFile, openNpy } from './io/npy-file.ts';
+export { type IdxArray, readIdx } from './io/idx.ts';
+export { decodeImageFile, encodePng, type RgbaImage } from './io/images.ts';
+export { resolvePath } from './io/paths.ts';
+export { writeFileAtomic } from './io/atomic.ts';
+export { SafeId } from './io/safe-id.ts';
+
+// ---- Runs: configs, the runs directory, the runner -------------------------------------------
+
+export {
+  MethodConfig,
+  newRunId,
+  parseRunConfig,
+  readRunConfig,
+  RunConfig,
+  RunConfigFields,
+  type RunConfigInput,
+  uniqueMethodIds,
+} from './runs/config.ts';
+export {
+  BATCH_FILES,
+  batchDirName,
+  BatchRecord,
+  extraFile,
+  Manifest,
+  mapFile,
+  MethodRecord,
+  RunStatus,
+  statFile,
+} from './runs/manifest.ts';
+export { RunStore, type RunSummary } from './runs/store.ts';
+export { runAttributions, type RunOptions, type RunProgress, type RunResult } from './runs/runner.ts';
+
+// ---- The command line, for commands added by other layers (the dashboard's serve/start) ------
+
+export type { Command, CommandContext } from './cli/types.ts';
+export { formatDuration } from './cli/progress.ts';

@@ -20,8 +20,7 @@ import { gradCam } from './attributions/grad-cam.ts';
 import { guidedGradCam } from './attributions/guided-grad-cam.ts';
 import { occlusion } from './attributions/occlusion.ts';
 import { rise } from './attributions/rise.ts';
-import type { Plugin } from '../core/plugins/types.ts';
-import { Registry } from '../core/plugins/registry.ts';
+import { type Plugin, Registry } from '../core/index.ts';
 
 export const plugins: Plugin[] = [
   layersModel,

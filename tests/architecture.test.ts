@@ -99,6 +99,18 @@ test('core knows nothing of plugins/ or ui/; plugins depend on core only; the se
   assert.equal(bad, []);
 });
 
+test('plugins/ and ui/ reach core only through its public API; the page only through its tfjs-free part', () => {
+  const facade = ['core/index.ts', 'core/browser.ts'];
+  const inside = edges.filter(({ file, target }) =>
+    /^(plugins|ui)\//.test(file) && target.startsWith('core/') && !facade.includes(target)
+  ).map((e) => `${e.file} -> ${e.target}`);
+  assert.equal(inside, []);
+  const pageValues = sources.filter((f) => /^ui\/(app|render)\//.test(f)).filter((f) =>
+    /^import\s+\{[^}]*\}\s+from\s+'[^']*core\/index\.ts'/m.test(text.get(f)!)
+  );
+  assert.equal(pageValues, [], 'the page imports only types from core/index.ts (values would bundle tfjs)');
+});
+
 test("a batch is computed in one place: only the pipeline calls a method's attribute()", () => {
   const callers = sources.filter((f) => /\bplugin\.attribute\(/.test(text.get(f)!));
   assert.equal(callers, ['core/pipeline/methods.ts']);

@@ -8,10 +8,7 @@ import { dirname, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatDuration } from '../core/cli/progress.ts';
-import type { Command, CommandContext } from '../core/cli/types.ts';
-import { GradlensError } from '../core/errors/errors.ts';
-import { readRunConfig } from '../core/runs/config.ts';
+import { type Command, type CommandContext, formatDuration, GradlensError, readRunConfig } from '../core/index.ts';
 import { ensureBuilt } from './build.ts';
 import { type Dashboard, startDashboard } from './server/dashboard.ts';
 

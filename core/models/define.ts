@@ -1,6 +1,7 @@
 import { tf } from '../tensor/tf.ts';
 import { GradlensError } from '../errors/errors.ts';
-import type { LoadedModel, ModelOutputInfo, ScoreKind } from '../plugins/types.ts';
+import { defineModelPlugin } from '../plugins/define.ts';
+import type { LoadedModel, ModelOutputInfo, ModelPlugin, ScoreKind } from '../plugins/types.ts';
 import { fromGraphModel } from './graph.ts';
 import { fromLayersModel } from './layers.ts';
 
@@ -23,8 +24,21 @@ export interface CodeModel {
   dispose?(): void;
 }
 
-/** Wraps a {@link CodeModel} as a {@link LoadedModel}. */
-export function defineModel(model: CodeModel): LoadedModel {
+/**
+ * Defines a model. Given a {@link CodeModel} (`{ inputShape, predict }`), wraps it as a
+ * {@link LoadedModel} ready to explain; given a model plugin (`{ name, options, load }`), returns
+ * the plugin with its `kind` filled in and checked, as {@link defineAttribution} does.
+ */
+export function defineModel<O>(plugin: Omit<ModelPlugin<O>, 'kind'>): ModelPlugin<O>;
+export function defineModel(model: CodeModel): LoadedModel;
+export function defineModel<O>(model: CodeModel | Omit<ModelPlugin<O>, 'kind'>): LoadedModel | ModelPlugin<O> {
+  if (typeof (model as { load?: unknown }).load === 'function') {
+    return defineModelPlugin(model as Omit<ModelPlugin<O>, 'kind'>);
+  }
+  return codeModel(model as CodeModel);
+}
+
+function codeModel(model: CodeModel): LoadedModel {
   const names = model.outputNames ?? ['output'];
   const outputs: ModelOutputInfo[] = names.map((name) => ({
     name,
@@ -68,7 +82,7 @@ export function toLoadedModel(model: unknown): LoadedModel {
   if (model instanceof tf.GraphModel) return fromGraphModel(model);
   const m = model as Partial<LoadedModel & CodeModel> | null;
   if (m && typeof m.forward === 'function' && Array.isArray(m.outputs)) return m as LoadedModel;
-  if (m && typeof m.predict === 'function' && Array.isArray(m.inputShape)) return defineModel(m as CodeModel);
+  if (m && typeof m.predict === 'function' && Array.isArray(m.inputShape)) return codeModel(m as CodeModel);
   throw new GradlensError(
     'not a model: expected a tfjs LayersModel or GraphModel, a LoadedModel, or { inputShape, predict(x) }',
   );

@@ -3,6 +3,7 @@ import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { GradlensError } from '../errors/errors.ts';
 import type { AttributionPlugin, DatasetPlugin, ModelPlugin, Plugin, PluginKind } from './types.ts';
+import { validatePlugin } from './validate.ts';
 
 type ByKind = { model: ModelPlugin; dataset: DatasetPlugin; attribution: AttributionPlugin };
 
@@ -11,12 +12,6 @@ interface Entry {
   /** The module (or `api`) the plugin came from, for error messages. */
   source: string;
 }
-
-const REQUIRED: Record<PluginKind, string[]> = {
-  model: ['load'],
-  dataset: ['open'],
-  attribution: ['attribute'],
-};
 
 /** Plugins by kind and name. Built-ins are registered the same way as a user's plugins. */
 export class Registry {
@@ -91,34 +86,6 @@ export class Registry {
 function asArray(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
-}
-
-function validatePlugin(plugin: unknown, source: string): Plugin {
-  const fail = (what: string): never => {
-    throw new GradlensError(`malformed plugin: ${what}`, { where: source });
-  };
-  if (typeof plugin !== 'object' || plugin === null) return fail(`expected an object, got ${typeof plugin}`);
-  const p = plugin as Record<string, unknown>;
-  if (p.kind !== 'model' && p.kind !== 'dataset' && p.kind !== 'attribution') {
-    return fail(`'kind' must be 'model', 'dataset' or 'attribution', got ${JSON.stringify(p.kind)}`);
-  }
-  const label = `${p.kind} plugin ${JSON.stringify(p.name)}`;
-  if (typeof p.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(p.name)) {
-    return fail(`${label}: 'name' must be a non-empty string of letters, digits, '.', '_' or '-'`);
-  }
-  const options = p.options as { safeParse?: unknown } | undefined;
-  if (!options || typeof options.safeParse !== 'function') {
-    return fail(`${label}: 'options' must be a zod schema`);
-  }
-  for (const method of REQUIRED[p.kind]) {
-    if (typeof p[method] !== 'function') return fail(`${label}: '${method}' must be a function`);
-  }
-  if (p.kind === 'attribution') {
-    if (!Array.isArray(p.needs)) return fail(`${label}: 'needs' must be an array`);
-    if (typeof p.signed !== 'boolean') return fail(`${label}: 'signed' must be a boolean`);
-  }
-  if (typeof p.description !== 'string') return fail(`${label}: 'description' must be a string`);
-  return plugin as Plugin;
 }
 
 function firstLine(error: unknown): string {

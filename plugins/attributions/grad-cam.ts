@@ -1,8 +1,13 @@
 import { z } from 'zod';
-import { classScores, selectTargetScores } from '../../core/attribution/scores.ts';
-import { tf } from '../../core/tensor/tf.ts';
-import { GradlensError } from '../../core/errors/errors.ts';
-import type { AttributionInput, AttributionPlugin, LoadedModel } from '../../core/plugins/types.ts';
+import {
+  type AttributionInput,
+  type AttributionPlugin,
+  classScores,
+  GradlensError,
+  type LoadedModel,
+  selectTargetScores,
+  tf,
+} from '../../core/index.ts';
 
 export const GradCamOptions = z
   .object({

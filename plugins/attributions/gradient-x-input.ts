@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { inputGradient } from '../../core/attribution/scores.ts';
-import { tf } from '../../core/tensor/tf.ts';
-import type { AttributionPlugin } from '../../core/plugins/types.ts';
+import { type AttributionPlugin, inputGradient, tf } from '../../core/index.ts';
 
 /**
  * Gradient x input (Shrikumar et al. 2016): the elementwise product x * dS_c/dx, signed, of the

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { inputGradient } from '../../core/attribution/scores.ts';
-import { tf } from '../../core/tensor/tf.ts';
-import { GradlensError } from '../../core/errors/errors.ts';
-import type { AttributionInput, AttributionPlugin } from '../../core/plugins/types.ts';
+import { type AttributionInput, type AttributionPlugin, GradlensError, inputGradient, tf } from '../../core/index.ts';
 
 /**
  * Guided rules for the kernels whose gradient guided backpropagation replaces: a ReLU passes a

@@ -1,5 +1,4 @@
-import { tf } from '../../core/tensor/tf.ts';
-import type { AttributionPlugin } from '../../core/plugins/types.ts';
+import { type AttributionPlugin, tf } from '../../core/index.ts';
 import { checkCamLayer, gradCamMap, GradCamOptions } from './grad-cam.ts';
 import { guidedGradient } from './guided-backprop.ts';
 

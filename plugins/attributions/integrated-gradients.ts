@@ -1,17 +1,20 @@
 import { z } from 'zod';
-import { BaselineOption, makeBaseline } from '../../core/attribution/baselines.ts';
 import {
+  type AttributionPlugin,
+  BaselineOption,
+  inputGradient,
+  makeBaseline,
   maxBatchOption,
+  quadrature,
+  QuadratureRule,
   repeatPasses,
   resolveMaxBatch,
+  seedOrRandom,
   sumOverPasses,
   sumPasses,
-} from '../../core/attribution/chunks.ts';
-import { quadrature, QuadratureRule } from '../../core/attribution/quadrature.ts';
-import { seedOrRandom } from '../../core/attribution/random.ts';
-import { inputGradient, targetScores } from '../../core/attribution/scores.ts';
-import { tf } from '../../core/tensor/tf.ts';
-import type { AttributionPlugin } from '../../core/plugins/types.ts';
+  targetScores,
+  tf,
+} from '../../core/index.ts';
 
 const Options = z
   .object({

@@ -1,16 +1,20 @@
 import { z } from 'zod';
-import { maxBatchOption, repeatPasses, resolveMaxBatch, sumPasses } from '../../core/attribution/chunks.ts';
-import { mixSeed, seedOrRandom } from '../../core/attribution/random.ts';
-import { GradlensError } from '../../core/errors/errors.ts';
-import { MethodRef } from '../../core/plugins/method-ref.ts';
-import type {
-  AttributionInput,
-  AttributionOutput,
-  AttributionPlugin,
-  MethodCost,
-  WrappedMethod,
-} from '../../core/plugins/types.ts';
-import { tf } from '../../core/tensor/tf.ts';
+import {
+  type AttributionInput,
+  type AttributionOutput,
+  type AttributionPlugin,
+  GradlensError,
+  maxBatchOption,
+  type MethodCost,
+  MethodRef,
+  mixSeed,
+  repeatPasses,
+  resolveMaxBatch,
+  seedOrRandom,
+  sumPasses,
+  tf,
+  type WrappedMethod,
+} from '../../core/index.ts';
 import { vanillaGradient } from './vanilla-gradient.ts';
 
 /**

@@ -1,9 +1,14 @@
 import { z } from 'zod';
-import { maxBatchOption, resolveMaxBatch, sumOverPasses } from '../../core/attribution/chunks.ts';
-import { maskedScores, requireImages } from '../../core/attribution/masks.ts';
-import { targetScores } from '../../core/attribution/scores.ts';
-import { tf } from '../../core/tensor/tf.ts';
-import type { AttributionPlugin } from '../../core/plugins/types.ts';
+import {
+  type AttributionPlugin,
+  maskedScores,
+  maxBatchOption,
+  requireImages,
+  resolveMaxBatch,
+  sumOverPasses,
+  targetScores,
+  tf,
+} from '../../core/index.ts';
 
 const Options = z
   .object({

@@ -1,9 +1,15 @@
 import { z } from 'zod';
-import { maxBatchOption, resolveMaxBatch, sumOverPasses } from '../../core/attribution/chunks.ts';
-import { maskedScores, requireImages } from '../../core/attribution/masks.ts';
-import { seedOrRandom, uniformSource } from '../../core/attribution/random.ts';
-import { tf } from '../../core/tensor/tf.ts';
-import type { AttributionPlugin } from '../../core/plugins/types.ts';
+import {
+  type AttributionPlugin,
+  maskedScores,
+  maxBatchOption,
+  requireImages,
+  resolveMaxBatch,
+  seedOrRandom,
+  sumOverPasses,
+  tf,
+  uniformSource,
+} from '../../core/index.ts';
 
 const Options = z
   .object({

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { inputGradient } from '../../core/attribution/scores.ts';
-import type { AttributionPlugin } from '../../core/plugins/types.ts';
+import { type AttributionPlugin, inputGradient } from '../../core/index.ts';
 
 /**
  * Vanilla-gradient saliency (Simonyan, Vedaldi & Zisserman 2014): the gradient of the

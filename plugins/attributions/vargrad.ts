@@ -1,4 +1,4 @@
-import type { AttributionPlugin } from '../../core/plugins/types.ts';
+import type { AttributionPlugin } from '../../core/index.ts';
 import { noiseTunnel, type NoiseTunnelOptions, noiseTunnelPlugin } from './noise-tunnel.ts';
 
 /**

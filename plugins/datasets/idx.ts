@@ -1,12 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { rowBatches } from '../../core/data/batches.ts';
-import { toLabels } from '../../core/data/labels.ts';
-import { GradlensError } from '../../core/errors/errors.ts';
-import { readIdx } from '../../core/io/idx.ts';
-import { resolvePath } from '../../core/io/paths.ts';
-import type { DatasetPlugin } from '../../core/plugins/types.ts';
+import { type DatasetPlugin, GradlensError, readIdx, resolvePath, rowBatches, toLabels } from '../../core/index.ts';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the data. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';

@@ -1,11 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { z } from 'zod';
-import { tf } from '../../core/tensor/tf.ts';
-import { GradlensError } from '../../core/errors/errors.ts';
-import { decodeImageFile } from '../../core/io/images.ts';
-import { resolvePath } from '../../core/io/paths.ts';
-import type { Batch, DatasetPlugin } from '../../core/plugins/types.ts';
+import { type Batch, type DatasetPlugin, decodeImageFile, GradlensError, resolvePath, tf } from '../../core/index.ts';
 
 const Options = z.object({
   /** A folder with one sub-folder per class, holding PNG or JPEG files. */

@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import { rowBatches } from '../../core/data/batches.ts';
-import { toLabels } from '../../core/data/labels.ts';
-import { GradlensError } from '../../core/errors/errors.ts';
-import { openNpy } from '../../core/io/npy-file.ts';
-import { resolvePath } from '../../core/io/paths.ts';
-import type { DatasetPlugin } from '../../core/plugins/types.ts';
+import { type DatasetPlugin, GradlensError, openNpy, resolvePath, rowBatches, toLabels } from '../../core/index.ts';
 
 const Options = z.object({
   /** Inputs, `[N, H, W, C]` or `[N, T, F]`, any numeric dtype (converted to float32). */

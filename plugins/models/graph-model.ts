@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import { tf } from '../../core/tensor/tf.ts';
-import { GradlensError } from '../../core/errors/errors.ts';
-import { memoryHandler, readModelFiles } from '../../core/io/model-files.ts';
-import { resolvePath } from '../../core/io/paths.ts';
-import { fromGraphModel } from '../../core/models/graph.ts';
-import type { ModelPlugin } from '../../core/plugins/types.ts';
+import {
+  fromGraphModel,
+  GradlensError,
+  memoryHandler,
+  type ModelPlugin,
+  readModelFiles,
+  resolvePath,
+  tf,
+} from '../../core/index.ts';
 
 const Options = z.object({
   /** Path of the `model.json` written by tensorflowjs_converter (`format: graph-model`). */

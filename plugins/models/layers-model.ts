@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import { tf } from '../../core/tensor/tf.ts';
-import { GradlensError } from '../../core/errors/errors.ts';
-import { memoryHandler, readModelFiles } from '../../core/io/model-files.ts';
-import { fromLayersModel } from '../../core/models/layers.ts';
-import { resolvePath } from '../../core/io/paths.ts';
-import type { ModelPlugin } from '../../core/plugins/types.ts';
+import {
+  fromLayersModel,
+  GradlensError,
+  memoryHandler,
+  type ModelPlugin,
+  readModelFiles,
+  resolvePath,
+  tf,
+} from '../../core/index.ts';
 
 const Options = z.object({
   /** Path of the `model.json` saved by `model.save` or tensorflowjs_converter (Keras format). */

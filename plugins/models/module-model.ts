@@ -1,9 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { GradlensError } from '../../core/errors/errors.ts';
-import { resolvePath } from '../../core/io/paths.ts';
-import { toLoadedModel } from '../../core/models/define.ts';
-import type { ModelPlugin } from '../../core/plugins/types.ts';
+import { GradlensError, type ModelPlugin, resolvePath, toLoadedModel } from '../../core/index.ts';
 
 const Options = z.object({
   /** Path of a TypeScript or JavaScript module. */

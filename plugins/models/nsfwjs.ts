@@ -4,13 +4,16 @@ import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { tf } from '../../core/tensor/tf.ts';
-import { GradlensError } from '../../core/errors/errors.ts';
-import { memoryHandler } from '../../core/io/model-files.ts';
-import { resolvePath } from '../../core/io/paths.ts';
-import { fromGraphModel } from '../../core/models/graph.ts';
-import { fromLayersModel } from '../../core/models/layers.ts';
-import type { LoadedModel, ModelPlugin } from '../../core/plugins/types.ts';
+import {
+  fromGraphModel,
+  fromLayersModel,
+  GradlensError,
+  type LoadedModel,
+  memoryHandler,
+  type ModelPlugin,
+  resolvePath,
+  tf,
+} from '../../core/index.ts';
 
 /**
  * The two MobileNetV2 classifiers the npm package `nsfwjs` ships inside itself:

@@ -2,7 +2,8 @@
  * Colour maps as 256-entry RGB lookup tables for painting. The maps themselves live in
  * core/render/colormap.ts (shared with gradlens/testing); this module only tabulates them.
  */
-import { COLOR_MAPS as MAPS, type ColorMapName } from '../../core/render/colormap.ts';
+import { COLOR_MAPS as MAPS } from '../../core/browser.ts';
+import type { ColorMapName } from '../../core/index.ts';
 
 export type { ColorMapName };
 export const COLOR_MAPS = Object.keys(MAPS) as ColorMapName[];

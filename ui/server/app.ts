@@ -4,8 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
-import type { Registry } from '../../core/plugins/registry.ts';
-import type { RunStore } from '../../core/runs/store.ts';
+import type { Registry, RunStore } from '../../core/index.ts';
 import { guard } from './auth.ts';
 import { notFound, onError } from './lib/errors.ts';
 import type { JobManager } from './jobs/jobs.ts';

@@ -5,9 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
-import { GradlensError } from '../../core/errors/errors.ts';
-import type { Registry } from '../../core/plugins/registry.ts';
-import { RunStore } from '../../core/runs/store.ts';
+import { GradlensError, type Registry, RunStore } from '../../core/index.ts';
 import { createApp } from './app.ts';
 import { isLoopback } from './auth.ts';
 import { JobManager } from './jobs/jobs.ts';

@@ -4,11 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf } from '../../core/tensor/tf.ts';
-import { encodeNpy } from '../../core/io/npy.ts';
-import { Registry } from '../../core/plugins/registry.ts';
-import type { RunConfigInput } from '../../core/runs/config.ts';
-import { runAttributions, type RunResult } from '../../core/runs/runner.ts';
+import { encodeNpy, Registry, runAttributions, type RunConfigInput, type RunResult, tf } from '../../core/index.ts';
 import plugins from '../../plugins/index.ts';
 
 /** Writes `model.json`, `weights.bin`, `x.npy` `[n, size, size, 1]` and `y.npy` `[n]` into `dir`. */

@@ -3,9 +3,7 @@
  * dashboard. Maps are smooth blobs plus noise so that colour maps, percentiles and rank
  * correlations have something to show.
  */
-import { writeFileAtomic } from '../../core/io/atomic.ts';
-import type { Manifest } from '../../core/runs/manifest.ts';
-import { RunStore } from '../../core/runs/store.ts';
+import { type Manifest, RunStore, writeFileAtomic } from '../../core/index.ts';
 
 export interface SyntheticOptions {
   id: string;

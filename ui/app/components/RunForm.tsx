@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { unmetNeeds } from '../../../core/pipeline/needs.ts';
-import type { AttributionNeed } from '../../../core/plugins/types.ts';
+import { unmetNeeds } from '../../../core/browser.ts';
+import type { AttributionNeed } from '../../../core/index.ts';
 import { getJson, postJson } from '../lib/api.ts';
 import type { JobInfo, JsonSchema, ModelProbe, PluginInfo, Plugins } from '../lib/types.ts';
 import { type FieldValues, SchemaFields, toOptions } from './SchemaFields.tsx';

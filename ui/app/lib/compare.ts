@@ -3,7 +3,7 @@
  * holds the same samples as the shown run's, and how its columns are labelled. Pure functions,
  * shared by the page and its tests.
  */
-import type { Manifest } from '../../../core/runs/manifest.ts';
+import type { Manifest } from '../../../core/index.ts';
 
 /** `?run=a&compare=b&compare=c` (or `compare=b,c`): the shown run and the runs beside it. */
 export function parseRunQuery(search: string): { run: string | null; compare: string[] } {

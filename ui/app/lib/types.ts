@@ -1,8 +1,5 @@
 /** Shapes of the API's answers, as the page uses them. */
-import type { Manifest } from '../../../core/runs/manifest.ts';
-import type { RunSummary } from '../../../core/runs/store.ts';
-import type { ModelCapabilities } from '../../../core/pipeline/needs.ts';
-import type { AttributionNeed } from '../../../core/plugins/types.ts';
+import type { AttributionNeed, Manifest, ModelCapabilities, RunSummary } from '../../../core/index.ts';
 import type { ArrayData } from '../../render/batch.ts';
 
 export type { Manifest, RunSummary };

@@ -10,12 +10,14 @@
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { z } from 'zod';
-import { resolveOutput } from '../../../core/attribution/scores.ts';
-import { initBackend } from '../../../core/engine/backend.ts';
-import { modelCapabilities } from '../../../core/pipeline/capabilities.ts';
-import { parsePluginOptions } from '../../../core/pipeline/options.ts';
-import { Registry } from '../../../core/plugins/registry.ts';
-import { runAttributions } from '../../../core/runs/runner.ts';
+import {
+  initBackend,
+  modelCapabilities,
+  parsePluginOptions,
+  Registry,
+  resolveOutput,
+  runAttributions,
+} from '../../../core/index.ts';
 
 const Job = z.object({
   config: z.record(z.string(), z.unknown()).optional(),

@@ -9,9 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import type { RunConfigInput } from '../../../core/runs/config.ts';
-import type { ModelCapabilities } from '../../../core/pipeline/needs.ts';
-import type { RunProgress } from '../../../core/runs/runner.ts';
+import type { ModelCapabilities, RunConfigInput, RunProgress } from '../../../core/index.ts';
 
 export interface JobInfo {
   id: string;

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { encodeNpy } from '../../../core/io/npy.ts';
+import { encodeNpy } from '../../../core/index.ts';
 
 /**
  * Answers with an array: raw little-endian float32 (`X-Shape: N,H,W`, `X-Dtype: float32`) or a

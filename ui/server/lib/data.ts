@@ -4,9 +4,14 @@
  * resolved through RunStore.path/checkReal, so no request reaches outside the runs directory.
  */
 import { existsSync } from 'node:fs';
-import { toFloat32 } from '../../../core/io/npy.ts';
-import { BATCH_FILES, type BatchRecord, type Manifest, type MethodRecord } from '../../../core/runs/manifest.ts';
-import type { RunStore } from '../../../core/runs/store.ts';
+import {
+  BATCH_FILES,
+  type BatchRecord,
+  type Manifest,
+  type MethodRecord,
+  type RunStore,
+  toFloat32,
+} from '../../../core/index.ts';
 import { notFound } from './errors.ts';
 
 export function readManifest(store: RunStore, run: string): Manifest {

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { isUserError } from '../../../core/errors/errors.ts';
+import { isUserError } from '../../../core/index.ts';
 
 /**
  * Every error becomes JSON `{ error }`: HTTP exceptions keep their status, GradlensErrors (bad

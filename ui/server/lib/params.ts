@@ -4,8 +4,7 @@
  */
 import { z } from 'zod';
 import { HTTPException } from 'hono/http-exception';
-import { describeZodIssues } from '../../../core/errors/errors.ts';
-import { SafeId } from '../../../core/io/safe-id.ts';
+import { describeZodIssues, SafeId } from '../../../core/index.ts';
 import { COLOR_MAPS } from '../../render/colormaps.ts';
 
 export const RunParam = z.object({ run: SafeId });

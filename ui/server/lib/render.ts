@@ -1,5 +1,5 @@
 /** Server-side PNGs of maps and inputs, with the same pure modules the page uses. */
-import { encodePng } from '../../../core/io/images.ts';
+import { encodePng } from '../../../core/index.ts';
 import { colorLut, type ColorMapName, defaultColorMap } from '../../render/colormaps.ts';
 import { inputRgba, type Layout, mapPlane } from '../../render/layout.ts';
 import { displayRange } from '../../render/normalise.ts';

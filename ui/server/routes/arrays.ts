@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import { BATCH_FILES, mapFile } from '../../../core/runs/manifest.ts';
-import type { RunStore } from '../../../core/runs/store.ts';
+import { BATCH_FILES, mapFile, type RunStore } from '../../../core/index.ts';
 import { layoutOf } from '../../render/layout.ts';
 import { arrayResponse, checkSample, pngResponse } from '../lib/arrays.ts';
 import { findBatch, findMethod, readFloat, readManifest } from '../lib/data.ts';

@@ -2,14 +2,18 @@ import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { GradlensError } from '../../../core/errors/errors.ts';
-import { prepareMethod } from '../../../core/pipeline/methods.ts';
-import { unmetNeeds } from '../../../core/pipeline/needs.ts';
-import { parsePluginOptions } from '../../../core/pipeline/options.ts';
-import type { Registry } from '../../../core/plugins/registry.ts';
-import type { AttributionNeed } from '../../../core/plugins/types.ts';
-import { newRunId, RunConfigFields, uniqueMethodIds } from '../../../core/runs/config.ts';
-import type { RunStore } from '../../../core/runs/store.ts';
+import {
+  type AttributionNeed,
+  GradlensError,
+  newRunId,
+  parsePluginOptions,
+  prepareMethod,
+  type Registry,
+  RunConfigFields,
+  type RunStore,
+  uniqueMethodIds,
+  unmetNeeds,
+} from '../../../core/index.ts';
 import type { JobManager } from '../jobs/jobs.ts';
 import { notFound } from '../lib/errors.ts';
 import { JobParam, parseOr400 } from '../lib/params.ts';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { Registry } from '../../../core/plugins/registry.ts';
+import type { Registry } from '../../../core/index.ts';
 
 /** JSON Schema of a plugin's options (zod v4), or null when it has no JSON form. */
 export function optionsSchema(schema: unknown): unknown {

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { RunStore } from '../../../core/runs/store.ts';
+import type { RunStore } from '../../../core/index.ts';
 import { readManifest } from '../lib/data.ts';
 import { parseOr400, RunParam } from '../lib/params.ts';
 

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import { BATCH_FILES } from '../../../core/runs/manifest.ts';
-import type { RunStore } from '../../../core/runs/store.ts';
+import { BATCH_FILES, type RunStore } from '../../../core/index.ts';
 import { findBatch, readFloat, readInts, readManifest } from '../lib/data.ts';
 import { BatchParam, parseOr400 } from '../lib/params.ts';
 
