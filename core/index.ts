@@ -32,6 +32,7 @@ export { describeZodIssues, GradlensError, isUserError } from './errors/errors.t
 export * from './plugins/types.ts';
 export { defineAttribution, defineDataset, defineModelPlugin } from './plugins/define.ts';
 export { MethodRef, normaliseMethodRef, type ResolvedMethodRef } from './plugins/method-ref.ts';
+export { importModule, type ModuleRef, moduleRef } from './plugins/load-module.ts';
 export { Registry } from './plugins/registry.ts';
 export { validatePlugin } from './plugins/validate.ts';
 

@@ -8,9 +8,8 @@ import { dirname, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Command, type CommandContext, formatDuration, GradlensError, readRunConfig } from '../core/index.ts';
-import { ensureBuilt } from './build.ts';
-import { type Dashboard, startDashboard } from './server/dashboard.ts';
+import type { Command, CommandContext } from '../core/index.ts';
+import type { Dashboard, DashboardOptions } from './server/dashboard.ts';
 
 /** The default example `start` runs when there is nothing to show. */
 export const DEFAULT_EXAMPLE = fileURLToPath(new URL('../examples/fashion-mnist/run.json', import.meta.url));
@@ -29,13 +28,24 @@ const COMMON = `  --runs DIR     runs directory (default ./runs)
   --token T      token required on every API call (generated and printed when binding elsewhere)
   --open         open the page in the default browser`;
 
-function options(argv: string[]) {
+async function options(argv: string[]) {
   const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    const { GradlensError } = await import('../core/index.ts');
     throw new GradlensError(`expected a port number 0-65535, got '${values.port}'`, { where: '--port' });
   }
   return { runsDir: resolve(values.runs!), port, host: values.host!, open: values.open!, token: values.token };
+}
+
+/**
+ * Starts the dashboard. From the sources (a clone) the page is built first when stale; an
+ * installed package serves the page it was built with, and needs no build tool.
+ */
+async function dashboardFor(ctx: CommandContext, o: Omit<DashboardOptions, 'registry' | 'log'>): Promise<Dashboard> {
+  if (import.meta.url.endsWith('.ts')) await (await import('./build.ts')).ensureBuilt(ctx.stderr);
+  const { startDashboard } = await import('./server/dashboard.ts');
+  return await startDashboard({ ...o, registry: await ctx.registry(), log: ctx.stderr });
 }
 
 async function serveUntilStopped(ctx: CommandContext, dashboard: Dashboard, open: boolean): Promise<number> {
@@ -65,12 +75,11 @@ export const serveCommand: Command = {
   summary: 'serve the dashboard over a runs directory',
   usage: `gradlens serve [--runs DIR] [--port 7860] [--host 127.0.0.1] [--open] [--token T]\n\n${COMMON}`,
   async run(ctx) {
-    const o = options(ctx.argv);
+    const o = await options(ctx.argv);
     if (!existsSync(o.runsDir)) {
       ctx.stderr(`note: ${o.runsDir} does not exist yet; runs started from the page go there\n`);
     }
-    await ensureBuilt(ctx.stderr);
-    const dashboard = await startDashboard({ ...o, registry: ctx.registry, log: ctx.stderr });
+    const dashboard = await dashboardFor(ctx, o);
     return await serveUntilStopped(ctx, dashboard, o.open);
   },
 };
@@ -85,9 +94,9 @@ Serves the runs directory; when it holds no run, first computes the default exam
 
 ${COMMON}`,
   async run(ctx) {
-    const o = options(ctx.argv);
-    await ensureBuilt(ctx.stderr);
-    const dashboard = await startDashboard({ ...o, registry: ctx.registry, log: ctx.stderr });
+    const o = await options(ctx.argv);
+    const dashboard = await dashboardFor(ctx, o);
+    const { formatDuration, GradlensError, readRunConfig } = await import('../core/index.ts');
     if (dashboard.store.list().length === 0) {
       if (!existsSync(DEFAULT_EXAMPLE)) {
         await dashboard.close();

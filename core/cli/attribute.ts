@@ -1,28 +1,11 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ChannelReductionSchema } from '../attribution/reduce.ts';
-import { parseTargetRule } from '../attribution/targets.ts';
-import { describeBackend, initBackend } from '../engine/backend.ts';
 import { GradlensError } from '../errors/errors.ts';
-import { NpyStreamWriter } from '../io/npy-writer.ts';
-import { computeBatches } from '../pipeline/loop.ts';
-import { openRun, type PlanRequest } from '../pipeline/plan.ts';
-import { startComputer } from '../workers/computer.ts';
-import { defaultWorkerCount, getDefaultRegistryModules } from '../workers/pool.ts';
+import type { PlanRequest } from '../pipeline/plan.ts';
 import { assertWritable } from './guard.ts';
 import { modelRef } from './model-ref.ts';
-import { optionFlags } from './options.ts';
 import type { Command } from './types.ts';
-
-/** `--workers`, else the number of cores where workers can rebuild the registry, else 1. */
-function workerCount(text: string | undefined): number {
-  if (text === undefined) return getDefaultRegistryModules().length > 0 ? defaultWorkerCount() : 1;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new GradlensError(`expected a positive integer, got '${text}'`, { where: '--workers' });
-  }
-  return n;
-}
+import { workersFlag } from './workers-flag.ts';
 
 const USAGE = `gradlens attribute --model PATH/model.json --inputs x.npy --out maps.npy [options]
 
@@ -40,16 +23,19 @@ Computes one method's attribution maps for every input and writes them as one .n
   --option KEY=VALUE    a method option by its schema name (repeatable)
   --batch-size N        samples per batch (default 64); memory does not grow with N
   --backend NAME        auto (default), tensorflow-gpu, tensorflow, wasm or cpu
-  --plugin MODULE       register plugins from a module (repeatable)
-  --workers N           worker threads computing batches (default: the number of cores; 1 = this thread)
+  --plugin MODULE       register plugins from a module: a path (my-plugins.ts) or a package (repeatable)
+  --workers N|auto      worker threads computing batches (default auto: one thread, and one per core
+                        once the first batch shows the rest would take more than a few seconds)
   --out FILE            output .npy: float32 [N, H, W], or the input's shape with --reduce none
-  --verbose             stack traces on errors`;
+  --verbose             stack traces on errors
+
+Paths resolve against the current directory.`;
 
 export const attributeCommand: Command = {
   name: 'attribute',
   summary: "compute one method's maps for an .npy of inputs, written as maps.npy",
   usage: USAGE,
-  async run({ argv, registry, stderr }) {
+  async run({ argv, registry: loadRegistry, stderr }) {
     const { values } = parseArgs({
       args: argv,
       options: {
@@ -76,6 +62,27 @@ export const attributeCommand: Command = {
     for (const flag of ['model', 'inputs', 'out'] as const) {
       if (!values[flag]) throw new GradlensError(`missing --${flag}; see 'gradlens attribute --help'`);
     }
+    const workers = workersFlag(values.workers);
+    // The work's modules load tfjs: imported only now, so `--help` stays fast.
+    const [
+      { ChannelReductionSchema },
+      { parseTargetRule },
+      { describeBackend, initBackend },
+      { NpyStreamWriter },
+      { computeBatches },
+      { openRun },
+      { startComputer },
+      { optionFlags },
+    ] = await Promise.all([
+      import('../attribution/reduce.ts'),
+      import('../attribution/targets.ts'),
+      import('../engine/backend.ts'),
+      import('../io/npy-writer.ts'),
+      import('../pipeline/loop.ts'),
+      import('../pipeline/plan.ts'),
+      import('../workers/computer.ts'),
+      import('./options.ts'),
+    ]);
     const reduce = values.reduce === undefined ? undefined : ChannelReductionSchema.safeParse(values.reduce);
     if (reduce && !reduce.success) {
       throw new GradlensError(`expected max, sum, l2 or none, got '${values.reduce}'`, { where: '--reduce' });
@@ -87,7 +94,8 @@ export const attributeCommand: Command = {
     const target = values.target === undefined ? undefined : parseTargetRule(values.target);
     const outPath = assertWritable(values.out!, '--out');
     const baseDir = resolve('.');
-    for (const module of values.plugin ?? []) await registry.registerModule(module);
+    const registry = await loadRegistry();
+    for (const module of values.plugin ?? []) await registry.registerModule(module, baseDir);
     const method = registry.get('attribution', values.method!);
 
     // A run over the .npy inputs whose maps stream to --out: the same plan and batch computation
@@ -112,14 +120,17 @@ export const attributeCommand: Command = {
     const planned = opened.plan.methods[0];
     // The options as used, seeds drawn included: what repeats these maps exactly.
     stderr(`gradlens: ${planned.plugin} ${JSON.stringify(planned.options)}\n`);
-    let writer: NpyStreamWriter | undefined;
+    let writer: InstanceType<typeof NpyStreamWriter> | undefined;
     try {
       const n = opened.dataset.size!;
       const shape = [n, ...opened.plan.methods[0].mapShape];
       writer = new NpyStreamWriter(outPath, shape);
       const out = writer;
+      const batches = Math.max(1, Math.ceil(n / batchSize));
       const computer = await startComputer(opened.plan, opened.bound, {
-        workers: Math.min(workerCount(values.workers), Math.max(1, Math.ceil(n / batchSize))),
+        workers: workers === 'auto' ? 'auto' : Math.min(workers, batches),
+        batches,
+        onWorkers: (count, why) => stderr(`gradlens: ${count} worker threads (${why})\n`),
         pluginModules: (values.plugin ?? []).map((specifier) => ({ specifier, baseDir })),
         backend: values.backend,
       });

@@ -3,11 +3,15 @@ import { isUserError } from '../errors/errors.ts';
 import type { Registry } from '../plugins/registry.ts';
 import { attributeCommand } from './attribute.ts';
 import { engineCommand } from './engine.ts';
+import { pluginsCommand } from './plugins.ts';
 import { runCommand } from './run.ts';
-import type { Command, CommandContext } from './types.ts';
+import type { Command, CommandContext, PluginCatalog } from './types.ts';
 
 export interface CliSetup {
-  registry: Registry;
+  /** The built-in plugins: a registry, or a function that builds it when a command first needs it. */
+  registry: Registry | (() => Promise<Registry>);
+  /** Names and descriptions of the built-ins, for `gradlens plugins` without loading them. */
+  catalog?: () => PluginCatalog | undefined;
   /** Commands beyond the core's `run` and `attribute` (e.g. the dashboard's `serve`, `start`). */
   commands?: Command[];
   /** Output streams (default: process.stdout / process.stderr); tests capture them. */
@@ -16,30 +20,16 @@ export interface CliSetup {
 }
 
 /** Core commands plus a `plugins` listing. */
-function coreCommands(): Command[] {
-  return [runCommand, attributeCommand, pluginsCommand, engineCommand];
+function coreCommands(setup: CliSetup): Command[] {
+  return [runCommand, attributeCommand, pluginsCommand(setup.catalog ?? (() => undefined)), engineCommand];
 }
-
-const pluginsCommand: Command = {
-  name: 'plugins',
-  summary: 'list registered models, datasets and attribution methods',
-  usage: 'gradlens plugins [--plugin MODULE ...]',
-  async run({ argv, registry, stdout }) {
-    for (let i = 0; i < argv.length; i++) if (argv[i] === '--plugin') await registry.registerModule(argv[++i]);
-    for (const kind of ['model', 'dataset', 'attribution'] as const) {
-      stdout(`${kind}s:\n`);
-      for (const p of registry.list(kind)) stdout(`  ${p.name.padEnd(22)} ${p.description}\n`);
-    }
-    return 0;
-  },
-};
 
 /**
  * Runs the CLI and returns the exit code: 0 on success, 2 for a user error (one line: what was
  * wrong, where, and what would be right; stack only with --verbose), 1 for a bug.
  */
 export async function runCli(argv: string[], setup: CliSetup): Promise<number> {
-  const commands = [...coreCommands(), ...(setup.commands ?? [])];
+  const commands = [...coreCommands(setup), ...(setup.commands ?? [])];
   const verbose = argv.includes('--verbose');
   const [name, ...rest] = argv;
   const stdout = setup.stdout ?? ((t: string) => void process.stdout.write(t));
@@ -59,7 +49,7 @@ export async function runCli(argv: string[], setup: CliSetup): Promise<number> {
   }
   const context: CommandContext = {
     argv: rest,
-    registry: setup.registry,
+    registry: once(setup.registry),
     stdout,
     stderr,
     isTTY: Boolean(process.stderr.isTTY),
@@ -90,4 +80,10 @@ function usage(commands: Command[]): string {
   return `gradlens: attribution maps for TensorFlow.js models\n\nusage: gradlens <command> [options]\n\n${
     lines.join('\n')
   }\n\ngradlens <command> --help for a command's options.\n`;
+}
+
+/** The registry, built once on first use. */
+function once(source: CliSetup['registry']): () => Promise<Registry> {
+  let built: Promise<Registry> | undefined;
+  return () => (built ??= typeof source === 'function' ? source() : Promise.resolve(source));
 }

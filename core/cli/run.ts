@@ -1,27 +1,23 @@
 import { resolve } from 'node:path';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
-import { parseTargetRule } from '../attribution/targets.ts';
-import { describeBackend } from '../engine/backend.ts';
 import { GradlensError } from '../errors/errors.ts';
-import { readRunConfig, type RunConfigInput } from '../runs/config.ts';
-import { runAttributions } from '../runs/runner.ts';
-import { RunStore } from '../runs/store.ts';
+import type { RunConfigInput } from '../runs/config.ts';
 import { modelRef } from './model-ref.ts';
 import { progressReporter } from './progress.ts';
 import type { Command } from './types.ts';
-import { defaultWorkerCount, getDefaultRegistryModules } from '../workers/pool.ts';
+import { positive, workersFlag } from './workers-flag.ts';
 
 const USAGE = `gradlens run --config run.json [--resume] [options]
 gradlens run --model PATH --inputs x.npy [--labels y.npy] --method NAME [...] [options]
 
 Streams a dataset through a model and attribution methods; writes runs/<id>/.
 
-  --config FILE        run config (JSON; see README "Run config"); paths resolve against its folder
+  --config FILE        run config (JSON; see README "Run config"); paths in it resolve against its folder
   --resume             finish an incomplete run (--id, the config's id, or the latest incomplete one)
   --id ID              run id (default: from the time)
   --runs DIR           runs directory (default: the config's runsDir, else ./runs)
-  --model PATH         model.json or .ts module (instead of a config)
+  --model PATH         model.json or a .js/.ts module (instead of a config)
   --model-plugin NAME  model plugin to use for --model
   --inputs FILE        .npy inputs (the npy dataset)      --labels FILE  .npy labels
   --method NAME        attribution method (repeatable; default vanilla-gradient)
@@ -29,9 +25,12 @@ Streams a dataset through a model and attribution methods; writes runs/<id>/.
   --output NAME|INDEX  model output holding class scores
   --batch-size N       samples per batch (default 64)     --limit N  at most N samples
   --backend NAME       auto, tensorflow-gpu, tensorflow, wasm or cpu
-  --plugin MODULE      register plugins from a module (repeatable)
-  --workers N          worker threads computing batches (default: the number of cores; 1 = this thread)
-  --verbose            stack traces on errors`;
+  --plugin MODULE      register plugins from a module: a path (my-plugins.ts) or a package (repeatable)
+  --workers N|auto     worker threads computing batches (default auto: one thread, and one per core
+                       once the first batch shows the rest would take more than a few seconds)
+  --verbose            stack traces on errors
+
+Paths on the command line resolve against the current directory.`;
 
 export const runCommand: Command = {
   name: 'run',
@@ -62,6 +61,16 @@ export const runCommand: Command = {
       strict: true,
       allowPositionals: false,
     });
+    const workers = workersFlag(values.workers);
+    // The work's modules load tfjs: imported only now, so `--help` stays fast.
+    const [{ readRunConfig }, { parseTargetRule }, { describeBackend }, { runAttributions }, { RunStore }] =
+      await Promise.all([
+        import('../runs/config.ts'),
+        import('../attribution/targets.ts'),
+        import('../engine/backend.ts'),
+        import('../runs/runner.ts'),
+        import('../runs/store.ts'),
+      ]);
     let config: RunConfigInput;
     let baseDir = process.cwd();
     if (values.config) {
@@ -86,7 +95,7 @@ export const runCommand: Command = {
       ...(values.runs ? { runsDir: resolve(values.runs) } : {}),
       ...(values.backend ? { backend: values.backend } : {}),
       ...(values.target ? { target: parseTargetRule(values.target) } : {}),
-      ...(values.plugin ? { plugins: [...(config.plugins ?? []), ...values.plugin.map((p) => resolve(p))] } : {}),
+      ...(values.plugin ? { plugins: [...(config.plugins ?? []), ...values.plugin.map((p) => pluginPath(p))] } : {}),
     };
     if (values.output !== undefined) {
       config.model = { ...config.model, output: /^\d+$/.test(values.output) ? Number(values.output) : values.output };
@@ -98,7 +107,9 @@ export const runCommand: Command = {
         ...(values.limit ? { limit: positive(values.limit, '--limit') } : {}),
       };
     }
-    const resume = values.resume ? findResumable(config, baseDir, values.id) : undefined;
+    const resume = values.resume
+      ? findResumable(new RunStore(resolve(baseDir, config.runsDir ?? 'runs')), config, values.id)
+      : undefined;
     if (resume) stderr(`gradlens: resuming run ${resume}\n`);
 
     // First Ctrl-C: finish the batch in progress and leave the run resumable. Second: stop now.
@@ -112,12 +123,13 @@ export const runCommand: Command = {
     process.on('SIGTERM', onSignal);
     try {
       const result = await runAttributions(config, {
-        registry,
+        registry: await registry(),
         baseDir,
         resume,
-        workers: workerCount(values.workers),
+        workers,
         signal: controller.signal,
         onBackend: (b) => stderr(`gradlens: backend ${describeBackend(b)}\n`),
+        onWorkers: (n, why) => stderr(`gradlens: ${n} worker threads (${why})\n`),
         onProgress: progressReporter(stderr, isTTY),
       });
       const m = result.manifest;
@@ -134,23 +146,17 @@ export const runCommand: Command = {
   },
 };
 
-/** `--workers`, else the number of cores where workers can rebuild the registry, else 1. */
-function workerCount(text: string | undefined): number {
-  if (text !== undefined) return positive(text, '--workers');
-  return getDefaultRegistryModules().length > 0 ? defaultWorkerCount() : 1;
-}
-
-function positive(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new GradlensError(`expected a positive integer, got '${text}'`, { where: flag });
-  }
-  return n;
+/** A `--plugin` module: a path resolved against the current directory, or a package name as given. */
+function pluginPath(specifier: string): string {
+  return /^[./]/.test(specifier) || /\.[cm]?[jt]sx?$/.test(specifier) ? resolve(specifier) : specifier;
 }
 
 /** The run to resume: an explicit id, the config's id, else the newest incomplete run. */
-function findResumable(config: RunConfigInput, baseDir: string, id?: string): string {
-  const store = new RunStore(resolve(baseDir, config.runsDir ?? 'runs'));
+function findResumable(
+  store: { root: string; has(id: string): boolean; list(): { id: string; status: string }[] },
+  config: RunConfigInput,
+  id?: string,
+): string {
   const wanted = id ?? config.id;
   if (wanted) {
     if (!store.has(wanted)) throw new GradlensError(`no run '${wanted}' in ${store.root}`, { where: '--resume' });

@@ -1,8 +1,7 @@
-import { isAbsolute, resolve } from 'node:path';
 import process from 'node:process';
-import { pathToFileURL } from 'node:url';
 import { GradlensError } from '../errors/errors.ts';
 import type { AttributionPlugin, DatasetPlugin, ModelPlugin, Plugin, PluginKind } from './types.ts';
+import { importModule, moduleRef } from './load-module.ts';
 import { validatePlugin } from './validate.ts';
 
 type ByKind = { model: ModelPlugin; dataset: DatasetPlugin; attribution: AttributionPlugin };
@@ -34,26 +33,28 @@ export class Registry {
 
   /**
    * Imports a module and registers what it exports: a default export that is a plugin or an
-   * array of plugins, and/or a named `plugins` array. Relative paths resolve against `baseDir`.
+   * array of plugins, and/or a named `plugins` array. A path (`my-plugins.ts`, `./p.js`,
+   * `lib/p.mjs`) resolves against `baseDir`; a bare name (`my-plugins`) is an installed package.
    */
   async registerModule(specifier: string, baseDir = process.cwd()): Promise<Plugin[]> {
-    const isPath = specifier.startsWith('.') || isAbsolute(specifier);
-    const path = isPath ? resolve(baseDir, specifier) : specifier;
+    const ref = moduleRef(specifier, baseDir);
+    const where = ref.kind === 'file' ? ref.path : ref.name;
     let mod: Record<string, unknown>;
     try {
-      mod = await import(isPath ? pathToFileURL(path).href : path);
+      mod = await importModule(specifier, baseDir);
     } catch (error) {
-      throw new GradlensError(`cannot import plugin module: ${firstLine(error)}`, { where: path });
+      if (error instanceof GradlensError) throw error;
+      throw new GradlensError(`cannot import plugin module: ${firstLine(error)}`, { where });
     }
     // A module may export the same plugins as default and as `plugins`: register each once.
     const found = [...new Set([...asArray(mod.default), ...asArray(mod.plugins)])];
     if (found.length === 0) {
       throw new GradlensError(
         'plugin module exports no plugin: export default a plugin (or an array), or export const plugins = [...]',
-        { where: path },
+        { where },
       );
     }
-    return found.map((p) => this.register(p, path));
+    return found.map((p) => this.register(p, where));
   }
 
   get<K extends PluginKind>(kind: K, name: string): ByKind[K] {

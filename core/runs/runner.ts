@@ -34,11 +34,14 @@ export interface RunOptions {
   /** Aborts between batches; the run is left `incomplete` and can be resumed. */
   signal?: AbortSignal;
   /**
-   * Worker threads computing batches (default 1: in this thread). Each loads its own engine and
-   * model; batches go whole to the next free worker, so results equal one worker's. Manifest
+   * Worker threads computing batches (default 1: in this thread), or `auto`: this thread until
+   * the first batch shows the rest is worth one thread per core. Each worker loads its own engine
+   * and model; batches go whole to the next free worker, so results equal one worker's. Manifest
    * and file writes stay in this thread, in batch order.
    */
-  workers?: number;
+  workers?: number | 'auto';
+  /** Told when `workers: 'auto'` starts workers, with the count and the reason. */
+  onWorkers?: (count: number, reason: string) => void;
   /** Modules that rebuild the registry's built-ins in each worker (default: the pool's default). */
   registryModules?: string[];
 }
@@ -127,9 +130,13 @@ function resumedManifest(previous: Manifest, backend: BackendInfo): Manifest {
 async function loop(config: RunConfig, opened: OpenedRun, writer: RunWriter, options: RunOptions): Promise<RunResult> {
   const skip = writer.manifest.batches.length;
   const planned = writer.manifest.plannedBatches;
+  const left = planned === undefined ? undefined : Math.max(1, planned - skip);
+  const workers = options.workers ?? 1;
   const computer = await startComputer(opened.plan, opened.bound, {
     // No more workers than batches left: each loads its own engine and model.
-    workers: Math.min(options.workers ?? 1, planned === undefined ? Infinity : Math.max(1, planned - skip)),
+    workers: workers === 'auto' ? 'auto' : Math.min(workers, left ?? Infinity),
+    batches: left,
+    onWorkers: options.onWorkers,
     registryModules: options.registryModules,
     pluginModules: config.plugins.map((specifier) => ({ specifier, baseDir: opened.plan.baseDir })),
     backend: config.backend,

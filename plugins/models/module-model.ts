@@ -1,6 +1,5 @@
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { GradlensError, type ModelPlugin, resolvePath, toLoadedModel } from '../../core/index.ts';
+import { GradlensError, importModule, type ModelPlugin, resolvePath, toLoadedModel } from '../../core/index.ts';
 
 const Options = z.object({
   /** Path of a TypeScript or JavaScript module. */
@@ -25,8 +24,9 @@ export const moduleModel: ModelPlugin<z.infer<typeof Options>> = {
     const path = resolvePath(options.module, context.baseDir);
     let mod: Record<string, unknown>;
     try {
-      mod = await import(pathToFileURL(path).href);
+      mod = await importModule(path, context.baseDir);
     } catch (error) {
+      if (error instanceof GradlensError) throw error;
       throw new GradlensError(`cannot import model module: ${(error as Error).message.split('\n')[0]}`, {
         where: path,
       });

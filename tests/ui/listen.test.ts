@@ -48,7 +48,7 @@ test('tokens and flags are checked', async () => {
   assert.is(tokenFor('127.0.0.1', 'given-token'), 'given-token');
   assert.throws(() => tokenFor('0.0.0.0', 'short'), /at least 8 characters/);
   const ctx = {
-    registry: builtinRegistry(),
+    registry: () => Promise.resolve(builtinRegistry()),
     stdout: () => {},
     stderr: () => {},
     isTTY: false,
