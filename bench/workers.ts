@@ -35,7 +35,7 @@ function inputs(dir: string, n: number): string {
 }
 
 function attribute(x: string, out: string, workers: number): { seconds: number; rssMiB: number } {
-  const args = ['-f', '%e %M', process.execPath, join(root, 'bin/gradlens.js'), 'attribute', '--model', MODEL];
+  const args = ['-f', '%e %M', process.execPath, join(root, 'dist/bin/gradlens.js'), 'attribute', '--model', MODEL];
   args.push('--inputs', x, '--out', out, '--backend', 'wasm', '--batch-size', '256', '--workers', String(workers));
   const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error((r.stderr ?? '').split('\n').slice(-4).join(' '));

@@ -8,13 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import process from 'node:process';
 import { runCli } from '../core/cli/main.ts';
 import type { PluginCatalog } from '../core/cli/types.ts';
+import { moduleUrl } from '../core/io/module-url.ts';
 import { setDefaultRegistryModules } from '../core/workers/pool.ts';
 import { commands } from '../ui/commands.ts';
 
-const PLUGINS = new URL(
-  import.meta.url.endsWith('.ts') ? '../plugins/index.ts' : '../plugins/index.js',
-  import.meta.url,
-);
+const PLUGINS = moduleUrl('../plugins/index.ts', import.meta.url);
 // Worker threads (--workers) rebuild the same built-ins by importing this module.
 setDefaultRegistryModules([PLUGINS.href]);
 

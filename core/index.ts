@@ -113,6 +113,7 @@ export { decodeImageFile, encodePng, type RgbaImage } from './io/images.ts';
 export { resolvePath } from './io/paths.ts';
 export { writeFileAtomic } from './io/atomic.ts';
 export { SafeId } from './io/safe-id.ts';
+export { moduleUrl, packageRoot } from './io/module-url.ts';
 
 // ---- Runs: configs, the runs directory, the runner -------------------------------------------
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Builds gradlens's native kernels (core/engine/native/src, C++ on oneDNN) into
-// core/engine/native/build/gradlens_native.node. Runs at `npm install` (postinstall) and as
+// build/native/gradlens_native.node. Runs at `npm install` (postinstall) and as
 // `npm run build:native`. Compiles from source with the machine's C++ compiler; downloads nothing.
-// When a piece is missing it explains what to install, records why in build/status.json and exits 0
-// (gradlens then runs on its WebAssembly kernels); `--strict` makes that an error.
+// When a piece is missing it explains what to install, records why in build/native/status.json and
+// exits 0 (gradlens then runs on its WebAssembly kernels); `--strict` makes that an error.
+// `--out DIR --rpath-origin` builds the addon of a prebuilt platform package instead
+// (scripts/pack-engine.mjs): the libraries it links are then looked up beside it ($ORIGIN) first.
+// An installed platform package (@gradlens/engine-<platform>) makes the source build unnecessary.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = join(root, 'core/engine/native/src');
-const outDir = join(root, 'core/engine/native/build');
+const outArg = process.argv.indexOf('--out');
+const outDir = outArg > 0 ? process.argv[outArg + 1] : join(root, 'build/native');
+const rpathOrigin = process.argv.includes('--rpath-origin');
 const output = join(outDir, 'gradlens_native.node');
 const strict = process.argv.includes('--strict');
 const force = process.argv.includes('--force');
@@ -38,6 +43,11 @@ if (process.platform !== 'linux' && process.platform !== 'darwin') {
   finish(false, `unsupported platform ${process.platform}`);
 }
 
+if (!force && outArg < 0 && platformPackageInstalled()) {
+  console.log('gradlens: the prebuilt native engine package is installed; no source build needed');
+  process.exit(0);
+}
+
 const sources = readdirSync(srcDir).filter((f) => f.endsWith('.cc')).map((f) => join(srcDir, f));
 const newest = Math.max(...readdirSync(srcDir).map((f) => statSync(join(srcDir, f)).mtimeMs));
 if (!force && existsSync(output) && statSync(output).mtimeMs > newest) {
@@ -47,6 +57,20 @@ if (!force && existsSync(output) && statSync(output).mtimeMs > newest) {
 
 const compiler = [process.env.CXX, 'g++', 'c++', 'clang++'].find((c) => c && spawnSync(c, ['--version']).status === 0);
 if (!compiler) finish(false, 'no C++ compiler found (install g++, e.g. apt-get install g++)');
+
+function platformPackageInstalled() {
+  const libc = process.platform === 'linux'
+    ? (process.report?.getReport().header.glibcVersionRuntime ? '-gnu' : '-musl')
+    : '';
+  try {
+    createRequire(import.meta.url).resolve(
+      `@gradlens/engine-${process.platform}-${process.arch}${libc}/gradlens_native.node`,
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 // Node-API is ABI-stable: any Node's headers do; prefer the node-api-headers package, then Node's own.
 function nodeApiInclude() {
@@ -88,6 +112,8 @@ const args = [
   `-I${dnnlInclude}`,
   ...sources,
   ...(dnnlRoot ? [`-L${join(dnnlRoot, 'lib')}`, `-Wl,-rpath,${join(dnnlRoot, 'lib')}`] : []),
+  // DT_RPATH (not RUNPATH) so oneDNN's own dependencies (OpenMP, OpenCL) are found beside it too.
+  ...(rpathOrigin ? ['-Wl,--disable-new-dtags,-rpath,$ORIGIN'] : []),
   '-ldnnl',
   '-o',
   tmp,

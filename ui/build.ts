@@ -2,7 +2,8 @@
  * Builds the dashboard page into ui/dist/: app.js (Preact app bundled by esbuild), app.css,
  * index.html and favicon.svg. Everything is served locally; the page loads nothing from outside.
  * `ensureBuilt()` rebuilds only when a source under ui/app is newer than the bundle.
- * Usage: `tsx ui/build.ts` (or `npm run build:ui`).
+ * Usage: `tsx ui/build.ts [--out DIR]` (or `npm run build:ui`); the npm package's build
+ * (scripts/build.mjs) writes it into dist/ui/dist, where the compiled server serves it from.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,13 +36,16 @@ export function isStale(): boolean {
   return Math.max(...SOURCES.map(newest)) > built;
 }
 
-export async function build(options: { minify?: boolean } = {}): Promise<{ ms: number; bytes: number }> {
+export async function build(
+  options: { minify?: boolean; out?: string } = {},
+): Promise<{ ms: number; bytes: number }> {
   const t0 = Date.now();
   const esbuild = await import('esbuild');
-  mkdirSync(DIST, { recursive: true });
+  const out = options.out ?? DIST;
+  mkdirSync(out, { recursive: true });
   await esbuild.build({
     entryPoints: [join(APP, 'main.tsx')],
-    outfile: join(DIST, 'app.js'),
+    outfile: join(out, 'app.js'),
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -56,9 +60,9 @@ export async function build(options: { minify?: boolean } = {}): Promise<{ ms: n
   await esbuild.stop?.();
   for (const entry of COPIED) {
     const [from, to = from] = entry.split(':');
-    copyFileSync(join(APP, from), join(DIST, to));
+    copyFileSync(join(APP, from), join(out, to));
   }
-  return { ms: Date.now() - t0, bytes: statSync(join(DIST, 'app.js')).size };
+  return { ms: Date.now() - t0, bytes: statSync(join(out, 'app.js')).size };
 }
 
 /** Builds when missing or stale; returns whether it built. */
@@ -71,6 +75,8 @@ export async function ensureBuilt(log: (text: string) => void = () => {}): Promi
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('ui/build.ts')) {
-  const { ms, bytes } = await build();
-  process.stdout.write(`ui/dist/app.js: ${(bytes / 1024).toFixed(0)} KiB in ${ms} ms\n`);
+  const at = process.argv.indexOf('--out');
+  const out = at > 0 ? process.argv[at + 1] : DIST;
+  const { ms, bytes } = await build({ out });
+  process.stdout.write(`${join(out, 'app.js')}: ${(bytes / 1024).toFixed(0)} KiB in ${ms} ms\n`);
 }

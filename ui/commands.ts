@@ -43,7 +43,13 @@ async function options(argv: string[]) {
  * installed package serves the page it was built with, and needs no build tool.
  */
 async function dashboardFor(ctx: CommandContext, o: Omit<DashboardOptions, 'registry' | 'log'>): Promise<Dashboard> {
-  if (import.meta.url.endsWith('.ts')) await (await import('./build.ts')).ensureBuilt(ctx.stderr);
+  if (import.meta.url.endsWith('.ts')) {
+    // A name tsc does not follow: the page's build tool is not part of the package.
+    const builder = './build.ts';
+    await (await import(builder) as { ensureBuilt(log: (text: string) => void): Promise<boolean> }).ensureBuilt(
+      ctx.stderr,
+    );
+  }
   const { startDashboard } = await import('./server/dashboard.ts');
   return await startDashboard({ ...o, registry: await ctx.registry(), log: ctx.stderr });
 }

@@ -1,17 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import process from 'node:process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeBackend, initBackend } from '../engine/backend.ts';
-import { NATIVE_BUILD_DIR } from '../engine/native/addon.ts';
 import type { Command } from './types.ts';
 
-const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/build-native.mjs', import.meta.url));
-
 /**
- * `gradlens engine`: which tfjs backend this machine gets and whether the native (oneDNN) kernels
- * are in use, with the reason when not. `--build-native` (re)compiles them first: the same step
- * `npm install` runs, for installs whose lifecycle scripts were skipped.
+ * `gradlens engine`: which tfjs backend this machine gets and where the native (oneDNN) kernels
+ * come from (the prebuilt platform package, a local source build, or neither, with the reason),
+ * and which shared libraries were loaded for them. `--build-native` (re)compiles them from source
+ * first: the step `npm install` runs, for installs whose lifecycle scripts were skipped.
  */
 export const engineCommand: Command = {
   name: 'engine',
@@ -23,8 +20,14 @@ export const engineCommand: Command = {
       options: { backend: { type: 'string' }, 'build-native': { type: 'boolean' } },
       strict: true,
     });
+    const [{ describeBackend, initBackend }, native, { packageRoot }] = await Promise.all([
+      import('../engine/backend.ts'),
+      import('../engine/native/addon.ts'),
+      import('../io/module-url.ts'),
+    ]);
     if (values['build-native']) {
-      const built = spawnSync(process.execPath, [BUILD_SCRIPT, '--force', '--strict'], { stdio: 'inherit' });
+      const script = join(packageRoot(), 'scripts', 'build-native.mjs');
+      const built = spawnSync(process.execPath, [script, '--force', '--strict'], { stdio: 'inherit' });
       if (built.status !== 0) {
         stderr(`gradlens: the native build failed; the messages above say what is missing\n`);
         return 2;
@@ -34,11 +37,15 @@ export const engineCommand: Command = {
     stdout(`backend: ${describeBackend(info)}\n`);
     for (const s of info.skipped) stdout(`  skipped ${s.name}: ${s.reason}\n`);
     if (info.id === 'wasm') {
-      stdout(
-        info.details.native
-          ? `native kernels: ${info.details.native} (${NATIVE_BUILD_DIR})\n`
-          : `native kernels: not in use: ${info.details.nativeSkipped}\n`,
-      );
+      const load = native.loadNative();
+      if (info.details.native && load.source) {
+        const from = load.source.kind === 'package' ? `package ${load.source.name}` : 'local source build';
+        stdout(`native kernels: ${info.details.native}, from the ${from} (${load.source.file})\n`);
+        for (const file of native.nativeLibraries()) stdout(`  loaded ${file}\n`);
+      } else {
+        stdout(`native kernels: not in use: ${info.details.nativeSkipped}\n`);
+      }
+      for (const t of load.tried) stdout(`  tried ${t}\n`);
     }
     return 0;
   },

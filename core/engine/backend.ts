@@ -132,6 +132,7 @@ async function activate(name: BackendName): Promise<Omit<BackendInfo, 'skipped'>
     if (native.addon && setNativeKernels(true, nthreads)) {
       const { onednn, isa } = native.addon.info();
       details.native = `oneDNN ${onednn} ${isa}, ${NATIVE_KERNELS.length} kernels, ${nthreads} thread(s)`;
+      details.nativeFrom = native.source.kind === 'package' ? native.source.name : 'source build';
     } else {
       details.nativeSkipped = native.reason ?? 'unavailable';
     }

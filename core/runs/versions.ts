@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import process from 'node:process';
+import { packageRoot } from '../io/module-url.ts';
 import { tf } from '../tensor/tf.ts';
 
 /** Versions recorded with every run: gradlens, tfjs and the JavaScript runtime. */
@@ -14,7 +16,7 @@ export function versions(): Record<string, string> {
 
 export function gradlensVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8'));
     return String(pkg.version);
   } catch {
     return 'unknown';

@@ -4,12 +4,13 @@ import type { RunPlan } from '../pipeline/plan.ts';
 import { defaultWorkerCount, getDefaultRegistryModules, type PoolSetup, WorkerPool } from './pool.ts';
 
 /**
- * How long the work left must take in this thread before more threads pay for their start (each
- * loads tfjs, its engine and the model: about 0.6 s here for a small CNN, more for big models and
- * while this thread computes). Measured with `npm run bench` (docs/bench.md, "Workers"): below
- * this, one thread finishes first.
+ * How long the work left must take in this thread before more threads pay for their start. Each
+ * worker loads tfjs, its engine and the model (about 1.5 s here for the Fashion-MNIST CNN), and on
+ * 2 cores two workers compute about 1.35 times as fast as one thread, so they pay once the work
+ * left exceeds start / (1 - 1/1.35), about 6 s. Measured with `npm run bench` (docs/bench.md,
+ * "Workers").
  */
-export const WORKERS_PAY_AFTER_MS = 3000;
+export const WORKERS_PAY_AFTER_MS = 6000;
 
 export interface ComputerOptions {
   /** Worker threads (1: this thread), or `auto`: decided by the job (see {@link adaptiveComputer}). */
@@ -61,43 +62,50 @@ export function localComputer(bound: BoundRun): BatchComputer {
 }
 
 /**
- * Computes in this thread and times the first batch; when the batches left would take longer
- * than {@link WORKERS_PAY_AFTER_MS} here, starts `max` workers and hands them every batch
- * submitted once they are ready (this thread goes on with what it has queued meanwhile).
+ * Computes in this thread and times the second batch (the first pays for warming up); when the
+ * batches left would take longer than {@link WORKERS_PAY_AFTER_MS} here, starts `max` workers and
+ * sends them every later batch. This thread stops computing meanwhile: starting workers beside a
+ * busy thread on few cores took several times longer than the start alone.
  */
 function adaptiveComputer(
   bound: BoundRun,
   o: ComputerOptions & { max: number; setup: () => PoolSetup },
 ): BatchComputer {
   const local = localComputer(bound);
-  let pool: WorkerPool | undefined;
-  let starting: Promise<WorkerPool | undefined> | undefined;
+  let pool: Promise<BatchComputer> | undefined;
+  let ready: BatchComputer | undefined;
   let submitted = 0;
-  const decide = (firstMs: number) => {
-    const left = o.batches === undefined ? Infinity : o.batches - 1;
-    const estimate = firstMs * left;
-    if (estimate <= WORKERS_PAY_AFTER_MS) return;
-    const reason = `${left === Infinity ? 'an unknown number of' : left} batches left at ${
-      Math.round(firstMs)
-    } ms each in one thread`;
-    o.onWorkers?.(o.max, reason);
-    starting = WorkerPool.start(o.max, o.setup()).then((p) => (pool = p), () => undefined);
+  let firstDone = 0;
+  const decide = (steadyMs: number) => {
+    const left = o.batches === undefined ? Infinity : o.batches - 2;
+    if (steadyMs * left <= WORKERS_PAY_AFTER_MS) return;
+    const count = left === Infinity ? 'more' : String(left);
+    o.onWorkers?.(o.max, `${count} batches left at ${Math.round(steadyMs)} ms each in one thread`);
+    // A pool that cannot start leaves the work to this thread: same results, only slower.
+    pool = WorkerPool.start(o.max, o.setup()).then(
+      (p) => (ready = p),
+      (error) => {
+        o.onWorkers?.(1, `workers did not start (${(error as Error).message.split('\n')[0]}); one thread`);
+        return (ready = local);
+      },
+    );
   };
-  const computer: BatchComputer = {
+  return {
     get parallel() {
-      return pool ? pool.parallel : 1;
+      return ready ? ready.parallel : 1;
     },
     compute(data) {
-      if (pool) return pool.compute(data);
-      const first = submitted++ === 0;
-      const t0 = performance.now();
+      if (ready) return ready.compute(data);
+      if (pool) return pool.then((p) => p.compute(data));
+      const index = submitted++;
       const result = local.compute(data);
-      if (first) result.then(() => decide(performance.now() - t0), () => {});
+      // Batches run one after another here: the second's time is from the first's end to its own.
+      if (index === 0) result.then(() => (firstDone = performance.now()), () => {});
+      if (index === 1) result.then(() => decide(performance.now() - firstDone), () => {});
       return result;
     },
     async close() {
-      await (await starting)?.close();
+      await (ready && ready !== local ? ready.close() : Promise.resolve());
     },
   };
-  return computer;
 }

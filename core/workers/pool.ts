@@ -11,6 +11,7 @@ import os from 'node:os';
 import process from 'node:process';
 import { Worker } from 'node:worker_threads';
 import { GradlensError } from '../errors/errors.ts';
+import { moduleUrl } from '../io/module-url.ts';
 import type { BatchData, BatchResult } from '../pipeline/batch.ts';
 import type { BatchComputer } from '../pipeline/loop.ts';
 import type { RunPlan } from '../pipeline/plan.ts';
@@ -76,7 +77,10 @@ export class WorkerPool implements BatchComputer {
       );
     }
     const deno = 'Deno' in globalThis;
-    const entry = new URL(deno ? './worker.ts' : './worker.mjs', import.meta.url);
+    // From the sources on Node, worker.mjs registers tsx in the thread first; Deno runs the .ts.
+    const entry = import.meta.url.endsWith('.ts') && !deno
+      ? new URL('./worker.mjs', import.meta.url)
+      : moduleUrl('./worker.ts', import.meta.url);
     const slots: Slot[] = [];
     for (let i = 0; i < size; i++) {
       const worker = new Worker(entry, { stdout: false, stderr: false });

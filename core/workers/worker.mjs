@@ -1,5 +1,5 @@
 // Node entry of a pool worker: registers tsx in this thread (loader hooks are per thread), then
-// runs the TypeScript worker, as bin/gradlens.js does for the command.
+// runs the TypeScript worker (from the sources; the npm package runs the compiled worker.js).
 import { register } from 'tsx/esm/api';
 
 register();

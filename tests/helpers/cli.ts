@@ -23,7 +23,7 @@ export async function cli(...argv: string[]): Promise<{ code: number; stdout: st
 export function binCommand(): [string, string[]] {
   return deno
     ? [deno.execPath(), ['run', '-A', `${ROOT}bin/gradlens.ts`]]
-    : [process.execPath, [`${ROOT}bin/gradlens.js`]];
+    : [process.execPath, ['--import', 'tsx', `${ROOT}bin/gradlens.ts`]];
 }
 
 /** Runs the real bin in a child process and waits for it. */

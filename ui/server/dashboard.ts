@@ -5,14 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
-import { GradlensError, type Registry, RunStore } from '../../core/index.ts';
+import { GradlensError, moduleUrl, type Registry, RunStore } from '../../core/index.ts';
 import { createApp } from './app.ts';
 import { isLoopback } from './auth.ts';
 import { JobManager } from './jobs/jobs.ts';
 import { listen } from './listen.ts';
 
 /** The built-in plugins' module, registered by the run processes the dashboard starts. */
-export const BUILTIN_PLUGINS = fileURLToPath(new URL('../../plugins/index.ts', import.meta.url));
+export const BUILTIN_PLUGINS = fileURLToPath(moduleUrl('../../plugins/index.ts', import.meta.url));
 
 export interface DashboardOptions {
   runsDir: string;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import type { ModelCapabilities, RunConfigInput, RunProgress } from '../../../core/index.ts';
+import { type ModelCapabilities, moduleUrl, type RunConfigInput, type RunProgress } from '../../../core/index.ts';
 
 export interface JobInfo {
   id: string;
@@ -30,12 +30,14 @@ export interface JobOptions {
   pluginModules: string[];
 }
 
-const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+const CHILD = fileURLToPath(moduleUrl('./child.ts', import.meta.url));
 
 /** The command that runs a TypeScript file on the current runtime. */
 function tsCommand(file: string): [string, string[]] {
   const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
   if (deno) return [deno.execPath(), ['run', '-A', file]];
+  // Compiled (the npm package): plain Node. From the sources: through tsx.
+  if (file.endsWith('.js')) return [process.execPath, [file]];
   return [process.execPath, ['--import', import.meta.resolve('tsx'), file]];
 }
 
