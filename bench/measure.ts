@@ -1,5 +1,5 @@
 /** Wall-clock timing of batch computations, bounded by a time budget. */
-import { tf } from '../core/tensor/tf.ts';
+import type { tf } from '../core/tensor/tf.ts';
 
 /**
  * Runs `compute` once untimed (kernel set-up, operator and primitive caches, and whatever the

@@ -119,12 +119,14 @@ export { moduleUrl, packageRoot } from './io/module-url.ts';
 
 export {
   MethodConfig,
+  type MethodConfigInput,
   newRunId,
   parseRunConfig,
   readRunConfig,
   RunConfig,
-  RunConfigFields,
   type RunConfigInput,
+  RunRequest,
+  type RunRequestInput,
   uniqueMethodIds,
 } from './runs/config.ts';
 export {

@@ -20,7 +20,10 @@ function run(label, command, commandArgs, { count = false } = {}) {
     env: process.env,
     maxBuffer: 1 << 28,
   });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  const spawnError = result.error
+    ? `could not start ${command}: ${result.error.message} (run npm install first)\n`
+    : '';
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}${spawnError}`;
   process.stdout.write(output);
   const ok = result.status === 0;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -54,6 +57,8 @@ function run(label, command, commandArgs, { count = false } = {}) {
 const bin = (name) => `node_modules/.bin/${name}`;
 if (only('fmt')) run('deno fmt --check', bin('deno'), ['fmt', '--check']);
 if (only('lint')) run('deno lint', bin('deno'), ['lint']);
+// JSR: the package must publish with no slow types (explicit types on everything exported).
+if (only('jsr')) run('deno publish --dry-run (JSR)', bin('deno'), ['publish', '--dry-run', '--allow-dirty']);
 if (only('tsc')) run('tsc --noEmit (typescript 7, strict)', bin('tsc'), ['--noEmit', '-p', '.']);
 if (only('node')) run('uvu on Node', bin('tsx'), ['tests/run.ts', ...(filter ? [filter] : [])], { count: true });
 if (only('deno')) {

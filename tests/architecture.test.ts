@@ -120,10 +120,11 @@ test("a batch is computed in one place: only the pipeline calls a method's attri
   assert.equal(mapsOf, ['core/pipeline/attribute.ts', 'core/pipeline/batch.ts']);
 });
 
-test("the run config's schema is declared once; the dashboard's job request derives from it", () => {
-  const declaring = sources.filter((f) => /MethodConfig\s*=|z\.array\(MethodConfig\)/.test(text.get(f)!));
+test("the run config's schema is declared once; the dashboard's run request derives from it", () => {
+  const declaring = sources.filter((f) => /MethodConfigSchema\s*=|z\.array\(MethodConfigSchema\)/.test(text.get(f)!));
   assert.equal(declaring, ['core/runs/config.ts']);
-  assert.match(text.get('ui/server/routes/jobs.ts')!, /RunConfigFields\.omit\(/);
+  assert.match(text.get('core/runs/config.ts')!, /RunRequest[^=]*= RunConfigFields\.omit\(/);
+  assert.match(text.get('ui/server/routes/jobs.ts')!, /parseOr400\(RunRequest,/);
   const ids = sources.filter((f) => /function newRunId|function newId/.test(text.get(f)!));
   assert.equal(ids, ['core/runs/config.ts']);
 });

@@ -10,12 +10,12 @@ import { parseNpy, toFloat32 } from '../io/npy.ts';
  * a Gaussian blur of the input; `uniform`, noise uniform in each input's [min, max]; or a path to
  * a `.npy` file of one sample's shape (relative paths resolve against the run config's folder, else the working directory).
  */
-export const BaselineOption = z.union([
+export type BaselineOption = 'zeros' | 'blur' | 'uniform' | number | string;
+export const BaselineOption: z.ZodType<BaselineOption, BaselineOption> = z.union([
   z.enum(['zeros', 'blur', 'uniform']),
   z.number(),
   z.string().regex(/\.npy$/i, "expected 'zeros', 'blur', 'uniform', a number or a path ending in .npy"),
 ]);
-export type BaselineOption = z.infer<typeof BaselineOption>;
 
 export interface BaselineSettings {
   /** Standard deviation of the `blur` baseline's Gaussian, in pixels. */

@@ -15,7 +15,7 @@ export const DEFAULT_MAX_BATCH_CAP = 1024;
  * The `maxBatch` option every multi-pass method shares: the most model evaluations (inputs)
  * in one forward/backward call. Left out, it follows from the input size ({@link resolveMaxBatch}).
  */
-export const maxBatchOption = z
+export const maxBatchOption: z.ZodOptional<z.ZodNumber> = z
   .number()
   .int()
   .positive()

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 
 /** Quadrature rules for path integrals over alpha in [0, 1] (integrated gradients). */
-export const QuadratureRule = z.enum(['left', 'right', 'middle', 'trapezoid', 'gauss-legendre']);
-export type QuadratureRule = z.infer<typeof QuadratureRule>;
+export type QuadratureRule = 'left' | 'right' | 'middle' | 'trapezoid' | 'gauss-legendre';
+export const QuadratureRule: z.ZodType<QuadratureRule, QuadratureRule> = z.enum([
+  'left',
+  'right',
+  'middle',
+  'trapezoid',
+  'gauss-legendre',
+]);
 
 /** Points alpha_k in [0, 1] and weights w_k (summing to 1) such that sum_k w_k g(alpha_k) ~ int_0^1 g. */
 export interface Quadrature {

@@ -2,16 +2,25 @@ import { z } from 'zod';
 import { tf } from '../tensor/tf.ts';
 import type { ChannelReduction } from '../plugins/types.ts';
 
-export const ChannelReductionSchema = z.enum(['max', 'sum', 'l2', 'none']);
+/** How a map of shape `[N, H, W, C]` becomes `[N, H, W]` (see {@link ChannelReduction}). */
+export const ChannelReductionSchema: z.ZodType<ChannelReduction, ChannelReduction> = z.enum([
+  'max',
+  'sum',
+  'l2',
+  'none',
+]);
 
 /** The conventions applied to a method's raw map; recorded in the run manifest. */
-export const Conventions = z.object({
+export interface Conventions {
   /** Absolute value taken before the channel reduction. */
-  abs: z.boolean(),
+  abs: boolean;
   /** How the last (channel) axis of `[N, H, W, C]` maps is reduced. */
+  reduce: ChannelReduction;
+}
+export const Conventions: z.ZodType<Conventions, Conventions> = z.object({
+  abs: z.boolean(),
   reduce: ChannelReductionSchema,
 });
-export type Conventions = z.infer<typeof Conventions>;
 
 /**
  * Applies `abs` then the channel reduction to a map `[N, H, W, C]`, giving `[N, H, W]`

@@ -6,12 +6,12 @@ import { GradlensError } from '../errors/errors.ts';
  * Which class each sample's map explains: the true `label` (the default when labels exist),
  * the model's `predicted` class, or a fixed `class` index.
  */
-export const TargetRule = z.union([
+export type TargetRule = 'label' | 'predicted' | { class: number };
+export const TargetRule: z.ZodType<TargetRule, TargetRule> = z.union([
   z.literal('label'),
   z.literal('predicted'),
   z.object({ class: z.number().int().nonnegative() }),
 ]);
-export type TargetRule = z.infer<typeof TargetRule>;
 
 /** Parses the CLI form: `label`, `predicted` or an integer class index. */
 export function parseTargetRule(text: string, where = '--target'): TargetRule {

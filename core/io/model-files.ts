@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { tf } from '../tensor/tf.ts';
+import type { tf } from '../tensor/tf.ts';
 import { GradlensError } from '../errors/errors.ts';
 
 interface WeightsGroup {

@@ -1,4 +1,4 @@
-import { tf } from '../tensor/tf.ts';
+import type { tf } from '../tensor/tf.ts';
 import { splitFusedGraph } from '../engine/input-gradients.ts';
 import { GradlensError } from '../errors/errors.ts';
 import type { ForwardOptions, LoadedModel, ModelOutputInfo } from '../plugins/types.ts';

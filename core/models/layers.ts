@@ -1,4 +1,4 @@
-import { tf } from '../tensor/tf.ts';
+import type { tf } from '../tensor/tf.ts';
 import { splitFusedLayers } from '../engine/input-gradients.ts';
 import { GradlensError } from '../errors/errors.ts';
 import type { ForwardOptions, LayerInfo, LoadedModel, ModelOutputInfo } from '../plugins/types.ts';

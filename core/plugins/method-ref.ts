@@ -5,14 +5,14 @@ import { z } from 'zod';
  * (e.g. SmoothGrad's `base`): a registered name, or a name with that method's own options.
  * JSON configs, `--option base=integrated-gradients` and the run form all give one of these.
  */
-export const MethodRef = z.union([
+export type MethodRef = string | { plugin: string; options?: Record<string, unknown> };
+export const MethodRef: z.ZodType<string | ResolvedMethodRef, MethodRef> = z.union([
   z.string().min(1),
   z.object({
     plugin: z.string().min(1),
     options: z.record(z.string(), z.unknown()).default({}),
   }).strict(),
 ]);
-export type MethodRef = z.input<typeof MethodRef>;
 
 /** A method reference in its full form, as the planner records it. */
 export interface ResolvedMethodRef {

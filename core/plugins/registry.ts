@@ -36,7 +36,7 @@ export class Registry {
    * array of plugins, and/or a named `plugins` array. A path (`my-plugins.ts`, `./p.js`,
    * `lib/p.mjs`) resolves against `baseDir`; a bare name (`my-plugins`) is an installed package.
    */
-  async registerModule(specifier: string, baseDir = process.cwd()): Promise<Plugin[]> {
+  async registerModule(specifier: string, baseDir: string = process.cwd()): Promise<Plugin[]> {
     const ref = moduleRef(specifier, baseDir);
     const where = ref.kind === 'file' ? ref.path : ref.name;
     let mod: Record<string, unknown>;

@@ -5,6 +5,8 @@ import { TargetRule } from '../attribution/targets.ts';
 import { ChannelReductionSchema } from '../attribution/reduce.ts';
 import { describeZodIssues, GradlensError } from '../errors/errors.ts';
 import { SafeId } from '../io/safe-id.ts';
+import type { Same } from '../io/exact-type.ts';
+import type { ChannelReduction } from '../plugins/types.ts';
 
 const PluginRef = z.object({
   /** Registered plugin name. */
@@ -13,7 +15,7 @@ const PluginRef = z.object({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const MethodConfig = PluginRef.extend({
+const MethodConfigSchema = PluginRef.extend({
   /** Column name in the run (default: the plugin name; must be unique within a run). */
   id: SafeId.optional(),
   /** Take |map| before reducing (default: the method's convention). */
@@ -21,13 +23,29 @@ export const MethodConfig = PluginRef.extend({
   /** Channel reduction (default: max for unsigned image maps, sum for signed, none for sequences). */
   reduce: ChannelReductionSchema.optional(),
 });
-export type MethodConfig = z.infer<typeof MethodConfig>;
+
+/** One method of a run: a plugin, its options, its column id and conventions. */
+export interface MethodConfig {
+  /** Registered plugin name. */
+  plugin: string;
+  /** Options validated by the plugin's own schema. */
+  options: Record<string, unknown>;
+  /** Column name in the run (default: the plugin name; must be unique within a run). */
+  id?: string;
+  /** Take |map| before reducing (default: the method's convention). */
+  abs?: boolean;
+  /** Channel reduction (default: max for unsigned image maps, sum for signed, none for sequences). */
+  reduce?: ChannelReduction;
+}
+/** A method as written: options may be left out. */
+export type MethodConfigInput = Omit<MethodConfig, 'options'> & { options?: Record<string, unknown> };
+export const MethodConfig: z.ZodType<MethodConfig, MethodConfigInput> = MethodConfigSchema;
 
 /**
- * The fields of a run config, before the checks across fields; `RunConfig` adds them. A form of
- * it that drops fields (the dashboard's job request) derives from this one.
+ * The fields of a run config, before the checks across fields; `RunConfig` adds them, and the
+ * dashboard's `RunRequest` derives from it.
  */
-export const RunConfigFields = z.object({
+const RunConfigFields = z.object({
   /** Run identifier (default: derived from the time). */
   id: SafeId.optional(),
   /** Where runs are written (default `runs`, relative to the config file). */
@@ -43,7 +61,7 @@ export const RunConfigFields = z.object({
     /** At most this many samples. */
     limit: z.number().int().positive().optional(),
   }),
-  methods: z.array(MethodConfig).min(1, 'list at least one attribution method'),
+  methods: z.array(MethodConfigSchema).min(1, 'list at least one attribution method'),
   /** Which class each map explains (default: the label when there are labels, else the prediction). */
   target: TargetRule.optional(),
   /** tfjs backend (default: auto). */
@@ -63,13 +81,72 @@ export function uniqueMethodIds(config: { methods: { id?: string; plugin: string
   }
 }
 
-/** A run, as written in `run.json` or built from CLI flags. */
-export const RunConfig = RunConfigFields.superRefine(uniqueMethodIds);
-export type RunConfig = z.infer<typeof RunConfig>;
-export type RunConfigInput = z.input<typeof RunConfig>;
+/** A run, as written in `run.json` or built from CLI flags (defaults filled in). */
+export interface RunConfig {
+  /** Run identifier (default: derived from the time). */
+  id?: string;
+  /** Where runs are written (default `runs`, relative to the config file). */
+  runsDir: string;
+  /** Extra plugin modules to register: paths relative to the config file, or package names. */
+  plugins: string[];
+  model: {
+    plugin: string;
+    options: Record<string, unknown>;
+    /** The output head holding class scores: name or index (default: the first). */
+    output?: string | number;
+  };
+  dataset: {
+    plugin: string;
+    options: Record<string, unknown>;
+    /** Samples per batch (default 64). */
+    batchSize: number;
+    /** At most this many samples. */
+    limit?: number;
+  };
+  methods: MethodConfig[];
+  /** Which class each map explains (default: the label when there are labels, else the prediction). */
+  target?: TargetRule;
+  /** tfjs backend (default: auto). */
+  backend?: string;
+}
+
+/** A run config as written: fields with defaults may be left out. */
+export interface RunConfigInput {
+  id?: string;
+  runsDir?: string;
+  plugins?: string[];
+  model: { plugin: string; options?: Record<string, unknown>; output?: string | number };
+  dataset: { plugin: string; options?: Record<string, unknown>; batchSize?: number; limit?: number };
+  methods: MethodConfigInput[];
+  target?: TargetRule;
+  backend?: string;
+}
+
+export const RunConfig: z.ZodType<RunConfig, RunConfigInput> = RunConfigFields.superRefine(uniqueMethodIds);
+
+/**
+ * A run as the dashboard may request it: the run config without `runsDir` (always the served
+ * directory) and `plugins` (a request never names code to load), with bounds on its size.
+ */
+export type RunRequest = Omit<RunConfig, 'runsDir' | 'plugins'>;
+export type RunRequestInput = Omit<RunConfigInput, 'runsDir' | 'plugins'>;
+export const RunRequest: z.ZodType<RunRequest, RunRequestInput> = RunConfigFields.omit({ runsDir: true, plugins: true })
+  .extend({
+    dataset: RunConfigFields.shape.dataset.extend({ batchSize: z.number().int().min(1).max(4096) }),
+    methods: RunConfigFields.shape.methods.max(16),
+  }).superRefine(uniqueMethodIds);
+
+// The interfaces above are what the schemas give, exactly.
+const pinned: [
+  Same<z.output<typeof RunConfigFields>, RunConfig>,
+  Same<z.input<typeof RunConfigFields>, RunConfigInput>,
+  Same<z.output<typeof MethodConfigSchema>, MethodConfig>,
+] = [true, true, true];
+
+void pinned;
 
 /** Validates a config object; errors name the failing field and the source. */
-export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
+export function parseRunConfig(value: unknown, source: string = 'config'): RunConfig {
   const result = RunConfig.safeParse(value);
   if (!result.success) {
     throw new GradlensError(`invalid run config: ${describeZodIssues(result.error.issues)}`, { where: source });
@@ -78,7 +155,7 @@ export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
 }
 
 /** A new run id from the time, e.g. `run-20261201-112108-k3xq` (`prefix` replaces `run`). */
-export function newRunId(prefix = 'run'): string {
+export function newRunId(prefix: string = 'run'): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return `${prefix}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }

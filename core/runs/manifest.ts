@@ -2,13 +2,16 @@ import { z } from 'zod';
 import { Conventions } from '../attribution/reduce.ts';
 import { RunConfig } from './config.ts';
 import { SafeId } from '../io/safe-id.ts';
+import type { Same } from '../io/exact-type.ts';
 
-export const RunStatus = z.enum(['running', 'complete', 'incomplete', 'failed']);
-export type RunStatus = z.infer<typeof RunStatus>;
+/** Where a run stands: being written, finished, stopped early (resumable), or failed with a reason. */
+export type RunStatus = 'running' | 'complete' | 'incomplete' | 'failed';
+const RunStatusSchema = z.enum(['running', 'complete', 'incomplete', 'failed']);
+export const RunStatus: z.ZodType<RunStatus, RunStatus> = RunStatusSchema;
 
 const Shape = z.array(z.number().int().nullable());
 
-export const BatchRecord = z.object({
+const BatchRecordSchema = z.object({
   index: z.number().int().nonnegative(),
   size: z.number().int().positive(),
   /** Milliseconds spent on the batch (forward pass and every method). */
@@ -17,9 +20,8 @@ export const BatchRecord = z.object({
   /** Per-method time in milliseconds. */
   methodMs: z.record(z.string(), z.number()).default({}),
 });
-export type BatchRecord = z.infer<typeof BatchRecord>;
 
-export const MethodRecord = z.object({
+const MethodRecordSchema = z.object({
   id: SafeId,
   plugin: z.string(),
   options: z.record(z.string(), z.unknown()),
@@ -38,14 +40,12 @@ export const MethodRecord = z.object({
   /** Model evaluations per sample, as the method declares them for this input shape. */
   cost: z.object({ forward: z.number(), backward: z.number() }).optional(),
 });
-export type MethodRecord = z.infer<typeof MethodRecord>;
 
-/** `runs/<id>/manifest.json`: everything needed to read, show and reproduce a run. */
-export const Manifest = z.object({
+const ManifestSchema = z.object({
   format: z.literal('gradlens-run'),
   version: z.literal(1),
   id: SafeId,
-  status: RunStatus,
+  status: RunStatusSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
   finishedAt: z.string().optional(),
@@ -81,14 +81,111 @@ export const Manifest = z.object({
     details: z.record(z.string(), z.unknown()),
   }),
   target: z.object({ rule: z.string(), description: z.string() }),
-  methods: z.array(MethodRecord),
+  methods: z.array(MethodRecordSchema),
   backend: z.object({ name: z.string(), package: z.string(), details: z.record(z.string(), z.unknown()) }),
   versions: z.record(z.string(), z.string()),
   /** Batches planned, when the dataset's size is known. */
   plannedBatches: z.number().int().nonnegative().optional(),
-  batches: z.array(BatchRecord),
+  batches: z.array(BatchRecordSchema),
 });
-export type Manifest = z.infer<typeof Manifest>;
+
+/** A shape without N; null entries are sizes the model leaves open. */
+export type Shape = (number | null)[];
+
+/** One finished batch of a run. */
+export interface BatchRecord {
+  index: number;
+  size: number;
+  /** Milliseconds spent on the batch (forward pass and every method). */
+  durationMs: number;
+  finishedAt: string;
+  /** Per-method time in milliseconds. */
+  methodMs: Record<string, number>;
+}
+export const BatchRecord: z.ZodType<BatchRecord> = BatchRecordSchema;
+
+/** One method of a run, as planned and as computed. */
+export interface MethodRecord {
+  id: string;
+  plugin: string;
+  /** Its options as used: defaults filled, seeds drawn, wrapped methods in full. */
+  options: Record<string, unknown>;
+  description?: string;
+  reference?: string;
+  /** What it needs from a model (its own and those of what it wraps). */
+  needs: string[];
+  /** Whether the raw map carries a sign. */
+  rawSigned: boolean;
+  /** Whether the stored maps carry a sign (raw sign and no abs). */
+  signed: boolean;
+  conventions: Conventions;
+  /** Shape of one stored map, without N. */
+  mapShape: Shape;
+  /** Names of per-sample statistics stored beside the maps. */
+  perSample: string[];
+  /** Model evaluations per sample, as the method declares them for this input shape. */
+  cost?: { forward: number; backward: number };
+}
+export const MethodRecord: z.ZodType<MethodRecord> = MethodRecordSchema;
+
+/** `runs/<id>/manifest.json`: everything needed to read, show and reproduce a run. */
+export interface Manifest {
+  format: 'gradlens-run';
+  version: 1;
+  id: string;
+  status: RunStatus;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  /** The process writing the run, to tell a live run from a killed one. */
+  writer?: { pid: number; host: string };
+  error?: string;
+  config: RunConfig;
+  /** Directory the config's relative paths resolve against. */
+  baseDir: string;
+  model: {
+    plugin: string;
+    options: Record<string, unknown>;
+    inputShape: Shape;
+    outputs: { name: string; shape: Shape; scores: string; note?: string }[];
+    /** The head whose class scores are explained. */
+    output: { name: string; index: number; scores: string; note?: string };
+    classNames?: string[];
+    numClasses: number;
+    /** How probabilities were computed from the head. */
+    probabilities: string;
+    details: Record<string, unknown>;
+  };
+  dataset: {
+    plugin: string;
+    options: Record<string, unknown>;
+    batchSize: number;
+    limit?: number;
+    size?: number;
+    sampleShape: number[];
+    hasLabels: boolean;
+    /** The dataset's extra per-sample arrays stored with each batch: name and sample shape. */
+    extra: Record<string, number[]>;
+    details: Record<string, unknown>;
+  };
+  target: { rule: string; description: string };
+  methods: MethodRecord[];
+  backend: { name: string; package: string; details: Record<string, unknown> };
+  /** gradlens, tfjs and the runtime. */
+  versions: Record<string, string>;
+  /** Batches planned, when the dataset's size is known. */
+  plannedBatches?: number;
+  batches: BatchRecord[];
+}
+export const Manifest: z.ZodType<Manifest> = ManifestSchema;
+
+// The interfaces above are what the schemas give, exactly.
+const pinned: [
+  Same<z.output<typeof ManifestSchema>, Manifest>,
+  Same<z.output<typeof MethodRecordSchema>, MethodRecord>,
+  Same<z.output<typeof BatchRecordSchema>, BatchRecord>,
+] = [true, true, true];
+void pinned;
 
 /** The files of one batch, relative to the batch directory. */
 export const BATCH_FILES = {

@@ -9,7 +9,12 @@ import {
   tf,
 } from '../../core/index.ts';
 
-export const GradCamOptions = z
+/** Grad-CAM's options: the layer whose activations are weighted. */
+export interface GradCamOptions {
+  layer?: string;
+}
+
+export const GradCamOptions: z.ZodType<GradCamOptions> = z
   .object({
     layer: z
       .string()
@@ -18,7 +23,6 @@ export const GradCamOptions = z
       .describe('layer whose activations are weighted (default: the last layer with an [H, W, C] output)'),
   })
   .strict();
-export type GradCamOptions = z.infer<typeof GradCamOptions>;
 
 /** The layer Grad-CAM reads: the user's, else the last non-input layer with a spatial `[H, W, C]` output. */
 export function camLayer(model: LoadedModel, requested?: string): string {

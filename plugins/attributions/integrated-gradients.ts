@@ -16,7 +16,17 @@ import {
   tf,
 } from '../../core/index.ts';
 
-const Options = z
+/** Integrated gradients' options (see the schema's descriptions). */
+export interface IntegratedGradientsOptions {
+  steps: number;
+  rule: QuadratureRule;
+  baseline: BaselineOption;
+  blurSigma: number;
+  seed?: number;
+  maxBatch?: number;
+}
+
+const Options: z.ZodType<IntegratedGradientsOptions> = z
   .object({
     steps: z.number().int().positive().default(50).describe('gradient evaluations along the path'),
     rule: QuadratureRule.default('trapezoid').describe('quadrature rule for the path integral'),
@@ -29,7 +39,6 @@ const Options = z
   })
   .strict()
   .refine((o) => o.rule !== 'trapezoid' || o.steps >= 2, { message: 'the trapezoid rule needs steps >= 2' });
-type Options = z.infer<typeof Options>;
 
 /**
  * Integrated gradients (Sundararajan, Taly & Yan 2017): (x - x') * int_0^1 dS_c/dx(x' + a (x - x')) da,
@@ -37,7 +46,7 @@ type Options = z.infer<typeof Options>;
  * the map sums to S_c(x) - S_c(x'); the per-sample `completenessGap` (sum(map) - (S_c(x) - S_c(x')))
  * and `relativeGap` (the gap over |S_c(x) - S_c(x')|) measure how far the quadrature is from it.
  */
-export const integratedGradients: AttributionPlugin<Options> = {
+export const integratedGradients: AttributionPlugin<IntegratedGradientsOptions> = {
   kind: 'attribution',
   name: 'integrated-gradients',
   description: 'Path integral of gradients from a baseline to the input, times (input - baseline); signed.',

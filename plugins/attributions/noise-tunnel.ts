@@ -9,6 +9,7 @@ import {
   MethodRef,
   mixSeed,
   repeatPasses,
+  type ResolvedMethodRef,
   resolveMaxBatch,
   seedOrRandom,
   sumPasses,
@@ -23,7 +24,17 @@ import { vanillaGradient } from './vanilla-gradient.ts';
  * copies x + e, e ~ N(0, sigma^2), sigma = noise * (max(x) - min(x)) per sample (Smilkov et al.
  * 2017), as Captum's NoiseTunnel wraps any method.
  */
-export const NoiseTunnelOptions = z
+/** The noise tunnel's options (see the schema's descriptions). */
+export interface NoiseTunnelOptions {
+  /** Given as written; the planner records it in full, `{ plugin, options }`. */
+  base?: string | ResolvedMethodRef;
+  samples: number;
+  noise: number;
+  seed?: number;
+  maxBatch?: number;
+}
+
+export const NoiseTunnelOptions: z.ZodType<NoiseTunnelOptions> = z
   .object({
     base: MethodRef.optional().describe(
       "method evaluated on the noisy copies (default 'vanilla-gradient'): a name, or { plugin, options }",
@@ -38,7 +49,6 @@ export const NoiseTunnelOptions = z
     maxBatch: maxBatchOption,
   })
   .strict();
-export type NoiseTunnelOptions = z.infer<typeof NoiseTunnelOptions>;
 
 /** What the three noise-tunnel plugins share: their options, wrapped base, seed and cost. */
 export const noiseTunnelPlugin: Pick<

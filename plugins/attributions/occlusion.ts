@@ -10,7 +10,15 @@ import {
   tf,
 } from '../../core/index.ts';
 
-const Options = z
+/** Occlusion's options (see the schema's descriptions). */
+export interface OcclusionOptions {
+  window: number;
+  stride?: number;
+  baseline: number;
+  maxBatch?: number;
+}
+
+const Options: z.ZodType<OcclusionOptions> = z
   .object({
     window: z.number().int().positive().default(4).describe('side of the square occluding window, in pixels'),
     stride: z.number().int().positive().optional().describe('step between windows, in pixels (default: window)'),
@@ -18,7 +26,6 @@ const Options = z
     maxBatch: maxBatchOption,
   })
   .strict();
-type Options = z.infer<typeof Options>;
 
 /** Window starts along one axis of `size`: every `stride`, plus one flush with the far edge. */
 function starts(size: number, window: number, stride: number): number[] {
@@ -35,7 +42,7 @@ function starts(size: number, window: number, stride: number): number[] {
  * the windows covering it (0 where none does, when stride > window), repeated over channels so
  * the map has the input's shape `[N, H, W, C]`. Signed. Forward passes only, `maxBatch` at a time.
  */
-export const occlusion: AttributionPlugin<Options> = {
+export const occlusion: AttributionPlugin<OcclusionOptions> = {
   kind: 'attribution',
   name: 'occlusion',
   description: 'Mean drop of the class score when windows covering a pixel are occluded; forward passes only.',

@@ -11,7 +11,17 @@ import {
   uniformSource,
 } from '../../core/index.ts';
 
-const Options = z
+/** RISE's options (see the schema's descriptions). */
+export interface RiseOptions {
+  masks: number;
+  cell: number;
+  keep: number;
+  scores: 'probability' | 'score';
+  seed?: number;
+  maxBatch?: number;
+}
+
+const Options: z.ZodType<RiseOptions> = z
   .object({
     masks: z.number().int().positive().default(1000).describe('random masks per input'),
     cell: z.number().int().positive().default(7).describe('side of the low-resolution mask grid (cells)'),
@@ -24,7 +34,6 @@ const Options = z
     maxBatch: maxBatchOption,
   })
   .strict();
-type Options = z.infer<typeof Options>;
 
 /**
  * RISE (Petsiuk, Das & Saenko 2018): `masks` random binary `cell` x `cell` grids (each cell kept
@@ -33,7 +42,7 @@ type Options = z.infer<typeof Options>;
  * f the target's probability (or score). Repeated over channels, so the map has the input's
  * shape. Forward passes only, `maxBatch` at a time; masks depend only on `seed`.
  */
-export const rise: AttributionPlugin<Options> = {
+export const rise: AttributionPlugin<RiseOptions> = {
   kind: 'attribution',
   name: 'rise',
   description: 'Mean of random masks weighted by the class probability they leave; forward passes only.',

@@ -19,7 +19,17 @@ export const FASHION_MNIST_CLASSES = [
   'Ankle boot',
 ];
 
-const Options = z.object({
+/** The idx dataset's options. */
+export interface IdxOptions {
+  dir: string;
+  split: 't10k' | 'train';
+  images?: string;
+  labels?: string;
+  scale: number;
+  classNames: string[];
+}
+
+const Options: z.ZodType<IdxOptions> = z.object({
   /** A directory holding `<split>-images-idx3-ubyte[.gz]` and `<split>-labels-idx1-ubyte[.gz]`. */
   dir: z.string().default(FASHION_MNIST_DIR),
   /** `t10k` (test, default) or `train`. */
@@ -34,7 +44,7 @@ const Options = z.object({
 }).strict();
 
 /** IDX files (MNIST, Fashion-MNIST), gzipped or not; images become `[N, H, W, 1]`. */
-export const idxDataset: DatasetPlugin<z.infer<typeof Options>> = {
+export const idxDataset: DatasetPlugin<IdxOptions> = {
   kind: 'dataset',
   name: 'idx',
   description: "MNIST-format IDX files (gzipped or not); defaults to Debian's Fashion-MNIST test set.",

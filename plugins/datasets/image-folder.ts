@@ -3,7 +3,17 @@ import { extname, join, relative } from 'node:path';
 import { z } from 'zod';
 import { type Batch, type DatasetPlugin, decodeImageFile, GradlensError, resolvePath, tf } from '../../core/index.ts';
 
-const Options = z.object({
+/** The image-folder dataset's options. */
+export interface ImageFolderOptions {
+  dir: string;
+  size?: [number, number];
+  channels: 1 | 3;
+  scale: number;
+  offset: number;
+  classNames?: string[];
+}
+
+const Options: z.ZodType<ImageFolderOptions> = z.object({
   /** A folder with one sub-folder per class, holding PNG or JPEG files. */
   dir: z.string().min(1),
   /** Resize every image to `[height, width]` (bilinear); required when sizes differ. */
@@ -21,7 +31,7 @@ const Options = z.object({
 const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
 /** Images in class sub-folders; decoded a batch at a time. */
-export const imageFolderDataset: DatasetPlugin<z.infer<typeof Options>> = {
+export const imageFolderDataset: DatasetPlugin<ImageFolderOptions> = {
   kind: 'dataset',
   name: 'image-folder',
   description: 'PNG/JPEG images in one sub-folder per class (pure-JS decoders).',

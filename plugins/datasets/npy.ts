@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { type DatasetPlugin, GradlensError, openNpy, resolvePath, rowBatches, toLabels } from '../../core/index.ts';
 
-const Options = z.object({
+/** The npy dataset's options. */
+export interface NpyOptions {
+  x: string;
+  y?: string;
+  extra?: Record<string, string>;
+  classNames?: string[];
+}
+
+const Options: z.ZodType<NpyOptions> = z.object({
   /** Inputs, `[N, H, W, C]` or `[N, T, F]`, any numeric dtype (converted to float32). */
   x: z.string().min(1),
   /** Integer labels `[N]` (int32, int64, uint8, or integral floats). */
@@ -12,7 +20,7 @@ const Options = z.object({
 }).strict();
 
 /** Arrays in `.npy` files, read a batch at a time. */
-export const npyDataset: DatasetPlugin<z.infer<typeof Options>> = {
+export const npyDataset: DatasetPlugin<NpyOptions> = {
   kind: 'dataset',
   name: 'npy',
   description: 'Inputs, labels and extra arrays from .npy files (NHWC or [N, T, F]).',

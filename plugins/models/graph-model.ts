@@ -9,7 +9,15 @@ import {
   tf,
 } from '../../core/index.ts';
 
-const Options = z.object({
+/** The graph-model plugin's options. */
+export interface GraphModelOptions {
+  path: string;
+  classNames?: string[];
+  scores: 'pre-softmax' | 'as-is';
+  outputs?: string[];
+}
+
+const Options: z.ZodType<GraphModelOptions> = z.object({
   /** Path of the `model.json` written by tensorflowjs_converter (`format: graph-model`). */
   path: z.string().min(1),
   classNames: z.array(z.string()).optional(),
@@ -19,7 +27,7 @@ const Options = z.object({
 }).strict();
 
 /** A tfjs GraphModel read from disk. */
-export const graphModel: ModelPlugin<z.infer<typeof Options>> = {
+export const graphModel: ModelPlugin<GraphModelOptions> = {
   kind: 'model',
   name: 'graph-model',
   description: 'A tfjs GraphModel (tensorflowjs_converter output) from a model.json path.',

@@ -9,7 +9,14 @@ import {
   tf,
 } from '../../core/index.ts';
 
-const Options = z.object({
+/** The layers-model plugin's options. */
+export interface LayersModelOptions {
+  path: string;
+  classNames?: string[];
+  scores: 'pre-softmax' | 'as-is';
+}
+
+const Options: z.ZodType<LayersModelOptions> = z.object({
   /** Path of the `model.json` saved by `model.save` or tensorflowjs_converter (Keras format). */
   path: z.string().min(1),
   classNames: z.array(z.string()).optional(),
@@ -18,7 +25,7 @@ const Options = z.object({
 }).strict();
 
 /** A tfjs LayersModel read from disk (model.json plus weight shards). */
-export const layersModel: ModelPlugin<z.infer<typeof Options>> = {
+export const layersModel: ModelPlugin<LayersModelOptions> = {
   kind: 'model',
   name: 'layers-model',
   description: 'A tfjs LayersModel from a model.json path (weights shards read from disk).',

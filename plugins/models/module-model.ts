@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { GradlensError, importModule, type ModelPlugin, resolvePath, toLoadedModel } from '../../core/index.ts';
 
-const Options = z.object({
+/** The module-model plugin's options. */
+export interface ModuleModelOptions {
+  module: string;
+  export: string;
+  args?: unknown;
+}
+
+const Options: z.ZodType<ModuleModelOptions> = z.object({
   /** Path of a TypeScript or JavaScript module. */
   module: z.string().min(1),
   /** The export to use (default: `default`). */
@@ -15,7 +22,7 @@ const Options = z.object({
  * `{ inputShape, predict(x), outputNames?, classNames? }`, or a (possibly async) factory taking
  * `args` and returning one of those.
  */
-export const moduleModel: ModelPlugin<z.infer<typeof Options>> = {
+export const moduleModel: ModelPlugin<ModuleModelOptions> = {
   kind: 'model',
   name: 'module-model',
   description: 'A model defined in a TypeScript/JavaScript module: { inputShape, predict(x) } or a factory.',

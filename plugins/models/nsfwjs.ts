@@ -40,7 +40,14 @@ interface BundledModelJson {
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
 }
 
-const Options = z.object({
+/** The nsfwjs-mobilenet-v2 plugin's options. */
+export interface NsfwjsOptions {
+  format: 'layers' | 'graph';
+  scores: 'pre-softmax' | 'as-is';
+  packageDir?: string;
+}
+
+const Options: z.ZodType<NsfwjsOptions> = z.object({
   /** `layers`: MobileNetV2 as a LayersModel (layer hooks, Grad-CAM); `graph`: the GraphModel. */
   format: z.enum(['layers', 'graph']).default('layers'),
   /** `pre-softmax` (default) bypasses the final softmax; `as-is` keeps it. */
@@ -172,7 +179,7 @@ function decodeBase64(text: string): Uint8Array {
 }
 
 /** nsfwjs's MobileNetV2 classifiers (Drawing, Hentai, Neutral, Porn, Sexy) read from the npm package. */
-export const nsfwjsModel: ModelPlugin<z.infer<typeof Options>> = {
+export const nsfwjsModel: ModelPlugin<NsfwjsOptions> = {
   kind: 'model',
   name: 'nsfwjs-mobilenet-v2',
   description:

@@ -24,7 +24,7 @@ function post(app: ReturnType<typeof createApp>, body: unknown, type = 'applicat
 }
 
 function request(overrides: Record<string, unknown> = {}) {
-  const { runsDir: _, ...config } = tinyConfig('x', 'runs') as Record<string, unknown>;
+  const { runsDir: _, ...config } = tinyConfig('x', 'runs') as unknown as Record<string, unknown>;
   return { ...config, id: undefined, ...overrides };
 }
 

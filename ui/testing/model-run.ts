@@ -13,11 +13,20 @@ export async function writeTinyProject(dir: string, n = 12, size = 8, classes = 
   tf.setBackend('cpu');
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d(
-        { inputShape: [size, size, 1], filters: 4, kernelSize: 3, activation: 'relu', seed: 1 } as never,
-      ),
+      // Seeded initialisers: the same weights, so the same maps, in every test run.
+      tf.layers.conv2d({
+        inputShape: [size, size, 1],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: classes, activation: 'softmax' }),
+      tf.layers.dense({
+        units: classes,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+      }),
     ],
   });
   await model.save(tf.io.withSaveHandler((artifacts) => {

@@ -3,7 +3,7 @@
  * dashboard. Maps are smooth blobs plus noise so that colour maps, percentiles and rank
  * correlations have something to show.
  */
-import { type Manifest, RunStore, writeFileAtomic } from '../../core/index.ts';
+import { type Manifest, type RunStore, writeFileAtomic } from '../../core/index.ts';
 
 export interface SyntheticOptions {
   id: string;

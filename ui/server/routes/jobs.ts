@@ -9,24 +9,13 @@ import {
   parsePluginOptions,
   prepareMethod,
   type Registry,
-  RunConfigFields,
+  RunRequest,
   type RunStore,
-  uniqueMethodIds,
   unmetNeeds,
 } from '../../../core/index.ts';
 import type { JobManager } from '../jobs/jobs.ts';
 import { notFound } from '../lib/errors.ts';
 import { JobParam, parseOr400 } from '../lib/params.ts';
-
-/**
- * A run requested from the page: the run config's own schema without `runsDir` (always the
- * served directory) and `plugins` (the page may not import code), with bounds on its size.
- */
-export const JobRequest = RunConfigFields.omit({ runsDir: true, plugins: true }).extend({
-  dataset: RunConfigFields.shape.dataset.extend({ batchSize: z.number().int().min(1).max(4096) }),
-  methods: RunConfigFields.shape.methods.max(16),
-}).superRefine(uniqueMethodIds);
-export type JobRequest = z.infer<typeof JobRequest>;
 
 /**
  * `POST /api/jobs` starts a run (202 with its job and run ids); `GET /api/jobs[/:job]` reports;
@@ -37,7 +26,7 @@ export function jobRoutes(store: RunStore, registry: Registry | undefined, jobs:
   const app = new Hono();
   app.post('/', async (c) => {
     if (!jobs || !registry) throw new HTTPException(501, { message: 'this server was started without a run launcher' });
-    const request = parseOr400(JobRequest, await jsonBody(c), 'run');
+    const request = parseOr400(RunRequest, await jsonBody(c), 'run');
     const methods = checkPlugins(registry, request);
     const id = request.id ?? newRunId('ui');
     if (store.has(id)) throw new HTTPException(409, { message: `a run '${id}' already exists; choose another id` });
@@ -154,7 +143,7 @@ function checkModel(registry: Registry, name: string, options: unknown): void {
  * Every plugin named must exist and accept its options (wrapped methods included), checked with
  * the planner's own parsing before a process starts. Returns each method's name and needs.
  */
-function checkPlugins(registry: Registry, request: JobRequest): { name: string; needs: AttributionNeed[] }[] {
+function checkPlugins(registry: Registry, request: RunRequest): { name: string; needs: AttributionNeed[] }[] {
   checkModel(registry, request.model.plugin, request.model.options);
   return as400(() => {
     const dataset = registry.get('dataset', request.dataset.plugin);
