@@ -79,6 +79,12 @@ export class Registry {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** Every registered plugin, of every kind, by kind then name. */
+  all(): Plugin[] {
+    return [...this.#entries.values()].map((e) => e.plugin)
+      .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  }
+
   sourceOf(kind: PluginKind, name: string): string | undefined {
     return this.#entries.get(`${kind}:${name}`)?.source;
   }
