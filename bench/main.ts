@@ -15,13 +15,16 @@
  *
  * Options: --budget S (timed seconds per side and case, split over the rounds; default 1.5),
  * --rounds N (default 5), --workloads a,b, --skip-torch, --skip-cpu (no tfjs cpu rows),
- * --cpu-all (also MobileNetV2 on the cpu backend: minutes), --skip-workers (the worker/memory table).
+ * --cpu-all (also MobileNetV2 on the cpu backend: minutes), --skip-workers (the worker/memory table),
+ * --skip-quickstart (the end-to-end table: the README's quickstart beside a PyTorch script, bench/quickstart.ts).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
 import { tf } from '../core/tensor/tf.ts';
 import { mean, median } from './measure.ts';
+import { benchQuickstart, formatQuickstartTable, type QuickstartRow } from './quickstart.ts';
 import { LineServer, type Reply } from './serve.ts';
 import { formatTable, type Row } from './table.ts';
 import { WORKLOADS } from './workloads.ts';
@@ -95,6 +98,17 @@ const NOTES = `## Notes
   2,000 images took 16.5 s with 1 worker, 10.6 s with 2, and 14.2 s with 1 worker at \`GRADLENS_THREADS=2\` (all three
   maps byte-identical).
 `;
+
+// The end-to-end tables run the CLI as users install it: compiled JavaScript in dist/.
+if (!args.includes('--skip-quickstart') || !args.includes('--skip-workers')) {
+  const build = spawnSync(process.execPath, [`${root}scripts/build.mjs`, '--if-stale'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('bench: building dist/ failed (node scripts/build.mjs)');
+}
+let quickstartRows: QuickstartRow[] = [];
+if (!args.includes('--skip-quickstart')) {
+  process.stderr.write("the README's quickstart end to end, gradlens CLI vs a PyTorch script\n");
+  quickstartRows = benchQuickstart(rounds, skipTorch);
+}
 
 // ---- The measuring processes, started on first use.
 
@@ -306,8 +320,12 @@ const machine = {
 };
 const table = formatTable(rows);
 console.log(table);
+if (quickstartRows.length) console.log(`\n${formatQuickstartTable(quickstartRows)}`);
 mkdirSync(`${root}bench/results`, { recursive: true });
-writeFileSync(`${root}bench/results/latest.json`, JSON.stringify({ machine, rows, workerRows }, null, 2) + '\n');
+writeFileSync(
+  `${root}bench/results/latest.json`,
+  JSON.stringify({ machine, rows, workerRows, quickstartRows }, null, 2) + '\n',
+);
 writeFileSync(
   `${root}docs/bench.md`,
   [
@@ -330,6 +348,21 @@ writeFileSync(
     '',
     table,
     '',
+    ...(quickstartRows.length
+      ? [
+        '## Time to first map and the quickstart, end to end: the gradlens CLI vs a PyTorch script',
+        '',
+        "The README's quickstart command (`gradlens attribute ... --method vanilla-gradient --out maps.npy`, the",
+        'installed CLI from dist/, default workers) on the shipped Fashion-MNIST images, as a new process each time:',
+        'start-up, loading the model, reading the inputs and writing the maps included. Beside it',
+        '`bench/torch_quickstart.py` does the same job with PyTorch (1 thread; `import torch`, loading the same',
+        'weights from model.json, batches of 64, writing the maps with numpy). The last column compares the two',
+        "sides' maps, so both did the same work. Medians of alternating rounds.",
+        '',
+        formatQuickstartTable(quickstartRows),
+        '',
+      ]
+      : []),
     ...(workerRows.length
       ? [
         '## Workers and memory: `gradlens attribute`, Fashion-MNIST CNN, vanilla gradient, wasm, batch 256',
@@ -346,4 +379,6 @@ writeFileSync(
     NOTES,
   ].join('\n'),
 );
+// The generated tables are kept in the repository's format (npm test runs deno fmt --check).
+spawnSync(`${root}node_modules/.bin/deno`, ['fmt', `${root}docs/bench.md`], { stdio: 'ignore' });
 process.exit(0);
