@@ -24,7 +24,7 @@ import os from 'node:os';
 import process from 'node:process';
 import { tf } from '../core/tensor/tf.ts';
 import { mean, median } from './measure.ts';
-import { benchQuickstart, formatQuickstartTable, type QuickstartRow } from './quickstart.ts';
+import { benchQuickstart, formatQuickstartTable, type QuickstartRow, quickstartSection } from './quickstart.ts';
 import { LineServer, type Reply } from './serve.ts';
 import { formatTable, type Row } from './table.ts';
 import { WORKLOADS } from './workloads.ts';
@@ -348,21 +348,7 @@ writeFileSync(
     '',
     table,
     '',
-    ...(quickstartRows.length
-      ? [
-        '## Time to first map and the quickstart, end to end: the gradlens CLI vs a PyTorch script',
-        '',
-        "The README's quickstart command (`gradlens attribute ... --method vanilla-gradient --out maps.npy`, the",
-        'installed CLI from dist/, default workers) on the shipped Fashion-MNIST images, as a new process each time:',
-        'start-up, loading the model, reading the inputs and writing the maps included. Beside it',
-        '`bench/torch_quickstart.py` does the same job with PyTorch (1 thread; `import torch`, loading the same',
-        'weights from model.json, batches of 64, writing the maps with numpy). The last column compares the two',
-        "sides' maps, so both did the same work. Medians of alternating rounds.",
-        '',
-        formatQuickstartTable(quickstartRows),
-        '',
-      ]
-      : []),
+    ...(quickstartRows.length ? [quickstartSection(quickstartRows), ''] : []),
     ...(workerRows.length
       ? [
         '## Workers and memory: `gradlens attribute`, Fashion-MNIST CNN, vanilla gradient, wasm, batch 256',

@@ -6,12 +6,17 @@
  * first map (one image) and the whole quickstart (256 images). The sides alternate round by round
  * and each figure is the median of its rounds. Both sides' maps are compared, so the ratio is known
  * to compare the same work. Target: gradlens at most 0.7 of PyTorch's time.
+ *
+ * Part of `npm run bench`; `tsx bench/quickstart.ts [--rounds N]` runs it alone and replaces its
+ * section of docs/bench.md.
  */
 import { spawnSync } from 'node:child_process';
+import { spawnSync as run } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import process from 'node:process';
+import { fileURLToPath } from 'node:url';
 import { encodeNpy, parseNpy, toFloat32 } from '../core/io/npy.ts';
 import { median } from './measure.ts';
 
@@ -131,4 +136,38 @@ export function formatQuickstartTable(rows: QuickstartRow[]): string {
       } | ${r.maxAbsDiff === undefined ? '' : r.maxAbsDiff.toExponential(1)} |`
     ),
   ].join('\n');
+}
+
+const HEADING = '## Time to first map and the quickstart, end to end: the gradlens CLI vs a PyTorch script';
+
+/** The section of docs/bench.md that holds the table, with what it measures. */
+export function quickstartSection(rows: QuickstartRow[]): string {
+  return [
+    HEADING,
+    '',
+    "The README's quickstart command (`gradlens attribute ... --method vanilla-gradient --out maps.npy`, the",
+    'installed CLI from dist/, default workers) on the shipped Fashion-MNIST images, as a new process each time:',
+    'start-up, loading the model, reading the inputs and writing the maps included. Beside it',
+    '`bench/torch_quickstart.py` does the same job with PyTorch (1 thread; `import torch`, loading the same',
+    'weights from model.json, batches of 64, writing the maps with numpy). The last column compares the two',
+    "sides' maps, so both did the same work. Medians of alternating rounds.",
+    '',
+    formatQuickstartTable(rows),
+  ].join('\n');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf('--rounds');
+  const rows = benchQuickstart(i > 0 ? Number(process.argv[i + 1]) : 5, false);
+  console.log(formatQuickstartTable(rows));
+  const path = join(root, 'docs/bench.md');
+  const doc = readFileSync(path, 'utf8');
+  const at = doc.indexOf(HEADING);
+  const next = at < 0 ? -1 : doc.indexOf('\n## ', at + HEADING.length);
+  const section = quickstartSection(rows) + '\n';
+  const updated = at < 0
+    ? doc.replace('\n## ', `\n${section}\n## `)
+    : doc.slice(0, at) + section + (next < 0 ? '' : doc.slice(next));
+  writeFileSync(path, updated);
+  run(join(root, 'node_modules/.bin/deno'), ['fmt', path], { stdio: 'ignore' });
 }
