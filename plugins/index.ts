@@ -20,6 +20,10 @@ import { gradCam } from './attributions/grad-cam.ts';
 import { guidedGradCam } from './attributions/guided-grad-cam.ts';
 import { occlusion } from './attributions/occlusion.ts';
 import { rise } from './attributions/rise.ts';
+import { deletionAuc } from './metrics/deletion-auc.ts';
+import { insertionAuc } from './metrics/insertion-auc.ts';
+import { sparseness } from './metrics/sparseness.ts';
+import { complexity } from './metrics/complexity.ts';
 import { type Plugin, Registry } from '../core/index.ts';
 
 export const plugins: Plugin[] = [
@@ -41,6 +45,10 @@ export const plugins: Plugin[] = [
   guidedGradCam,
   occlusion,
   rise,
+  deletionAuc,
+  insertionAuc,
+  sparseness,
+  complexity,
 ] as Plugin[];
 
 export default plugins;
@@ -53,6 +61,8 @@ export function builtinRegistry(): Registry {
 }
 
 export {
+  complexity,
+  deletionAuc,
   gradCam,
   gradientXInput,
   graphModel,
@@ -60,6 +70,7 @@ export {
   guidedGradCam,
   idxDataset,
   imageFolderDataset,
+  insertionAuc,
   integratedGradients,
   layersModel,
   moduleModel,
@@ -69,6 +80,7 @@ export {
   rise,
   smoothgrad,
   smoothgradSquared,
+  sparseness,
   vanillaGradient,
   vargrad,
 };

@@ -49,7 +49,7 @@ chmodSync(join(dist, 'bin', 'gradlens.js'), 0o755);
 const { builtinRegistry } = await import(pathToFileURL(join(dist, 'plugins', 'index.js')).href);
 const registry = builtinRegistry();
 const catalog = Object.fromEntries(
-  ['model', 'dataset', 'attribution'].map((kind) => [
+  ['model', 'dataset', 'attribution', 'metric'].map((kind) => [
     kind,
     registry.list(kind).map((p) => ({ name: p.name, description: p.description })),
   ]),

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Command, PluginCatalog } from './types.ts';
 
-const KINDS = ['model', 'dataset', 'attribution'] as const;
+const KINDS = ['model', 'dataset', 'attribution', 'metric'] as const;
 
 /**
  * `gradlens plugins`: the registered models, datasets and methods. The built-ins come from the
@@ -11,7 +11,7 @@ const KINDS = ['model', 'dataset', 'attribution'] as const;
 export function pluginsCommand(catalog: () => PluginCatalog | undefined): Command {
   return {
     name: 'plugins',
-    summary: 'list registered models, datasets and attribution methods',
+    summary: 'list registered models, datasets, attribution methods and metrics',
     usage:
       'gradlens plugins [--plugin MODULE ...]\n\n  --plugin MODULE   also register the plugins of a module (a path, or an installed package)',
     async run({ argv, registry, stdout }) {
@@ -30,7 +30,7 @@ export function pluginsCommand(catalog: () => PluginCatalog | undefined): Comman
       }
       for (const kind of KINDS) {
         stdout(`${kind}s:\n`);
-        for (const p of listing[kind]) stdout(`  ${p.name.padEnd(22)} ${p.description}\n`);
+        for (const p of listing[kind] ?? []) stdout(`  ${p.name.padEnd(22)} ${p.description}\n`);
       }
       return 0;
     },

@@ -101,7 +101,12 @@ function locateRun(configInput: RunConfigInput, options: RunOptions): RunStart {
 
 /** A resumed run keeps the options it was planned with: its seeds above all. */
 function withPlannedOptions(config: RunConfig, previous: Manifest): RunConfig {
-  return { ...config, methods: config.methods.map((m, i) => ({ ...m, options: previous.methods[i].options })) };
+  const metrics = previous.metrics ?? [];
+  return {
+    ...config,
+    methods: config.methods.map((m, i) => ({ ...m, options: previous.methods[i].options })),
+    metrics: config.metrics?.map((m, i) => ({ ...m, options: metrics[i]?.options ?? m.options })),
+  };
 }
 
 /** The new run's id: the config's, unless a run has it already, else one from the time. */
@@ -176,7 +181,7 @@ function finish(writer: RunWriter, stopped: boolean): RunResult {
 async function registerPluginModules(registry: Registry, modules: string[], baseDir: string): Promise<void> {
   for (const module of modules) {
     const path = resolvePath(module, baseDir);
-    const known = (['model', 'dataset', 'attribution'] as const).some((kind) =>
+    const known = (['model', 'dataset', 'attribution', 'metric'] as const).some((kind) =>
       registry.list(kind).some((p) => registry.sourceOf(p.kind, p.name) === path)
     );
     if (!known) await registry.registerModule(path, baseDir);
