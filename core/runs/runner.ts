@@ -100,7 +100,7 @@ function locateRun(configInput: RunConfigInput, options: RunOptions): RunStart {
 }
 
 /** A resumed run keeps the options it was planned with: its seeds above all. */
-function withPlannedOptions(config: RunConfig, previous: Manifest): RunConfig {
+export function withPlannedOptions(config: RunConfig, previous: Manifest): RunConfig {
   const metrics = previous.metrics ?? [];
   return {
     ...config,
@@ -178,7 +178,7 @@ function finish(writer: RunWriter, stopped: boolean): RunResult {
 }
 
 /** Registers a config's plugin modules once (a resumed run or a second call may name them again). */
-async function registerPluginModules(registry: Registry, modules: string[], baseDir: string): Promise<void> {
+export async function registerPluginModules(registry: Registry, modules: string[], baseDir: string): Promise<void> {
   for (const module of modules) {
     const path = resolvePath(module, baseDir);
     const known = (['model', 'dataset', 'attribution', 'metric'] as const).some((kind) =>
