@@ -158,6 +158,14 @@ export {
 export { averageRanks, pearson, spearman, ssim } from './metrics/similarity.ts';
 export { MetricBaseline, metricBaseline, perSampleUniform } from './metrics/baseline.ts';
 export { type CurveSpec, evenCounts, perturbationCurve } from './metrics/curves.ts';
+export {
+  initialValue,
+  layersTopDown,
+  randomiseLayer,
+  restoreWeights,
+  saveWeights,
+  writeWeights,
+} from './metrics/randomise.ts';
 export { type PlannedMetric, prepareMetricOptions } from './metrics/prepare.ts';
 export { type BoundMetric, type MetricResult } from './pipeline/metrics.ts';
 export { metricRecord } from './runs/metric-records.ts';

@@ -24,6 +24,16 @@ import { deletionAuc } from './metrics/deletion-auc.ts';
 import { insertionAuc } from './metrics/insertion-auc.ts';
 import { sparseness } from './metrics/sparseness.ts';
 import { complexity } from './metrics/complexity.ts';
+import { pixelFlipping } from './metrics/pixel-flipping.ts';
+import { regionPerturbation } from './metrics/region-perturbation.ts';
+import { faithfulnessCorrelation } from './metrics/faithfulness-correlation.ts';
+import { infidelity } from './metrics/infidelity.ts';
+import { modelRandomisation } from './metrics/model-randomisation.ts';
+import { randomLogit } from './metrics/random-logit.ts';
+import { pointingGame } from './metrics/pointing-game.ts';
+import { relevanceMass } from './metrics/relevance-mass.ts';
+import { relevanceRank } from './metrics/relevance-rank.ts';
+import { avgSensitivity, maxSensitivity } from './metrics/sensitivity.ts';
 import { type Plugin, Registry } from '../core/index.ts';
 
 export const plugins: Plugin[] = [
@@ -47,6 +57,17 @@ export const plugins: Plugin[] = [
   rise,
   deletionAuc,
   insertionAuc,
+  pixelFlipping,
+  regionPerturbation,
+  faithfulnessCorrelation,
+  infidelity,
+  modelRandomisation,
+  randomLogit,
+  pointingGame,
+  relevanceMass,
+  relevanceRank,
+  maxSensitivity,
+  avgSensitivity,
   sparseness,
   complexity,
 ] as Plugin[];
