@@ -94,13 +94,14 @@ export class AttributionExpectation {
   /**
    * The model parameter randomisation test (Adebayo et al. 2018): the maps must change when the
    * model's weights are randomised layer by layer from the top. Passes when the batch mean of
-   * `model-randomisation` (the similarity to the original maps, averaged over the cascade) is at
-   * most `threshold` (default 0.5). Options go to the metric (`similarity`, `abs`, `seed`, ...).
+   * `model-randomisation` (by default the SSIM to the original maps, averaged over the cascade) is
+   * at most `threshold` (default 0.3: on the Fashion-MNIST example the gradient scores 0.18 and
+   * guided backprop 0.47). Options go to the metric (`similarity`, `abs`, `seed`, ...).
    */
   passesRandomisationCheck(
     options: { threshold?: number } & Record<string, unknown> = {},
   ): Promise<AssertionReport> {
-    const { threshold = 0.5, ...metricOptions } = options;
+    const { threshold = 0.3, ...metricOptions } = options;
     return this.metric('model-randomisation', metricOptions).onAverage().atMost(threshold as number);
   }
 
