@@ -169,6 +169,15 @@ export {
 export { type PlannedMetric, prepareMetricOptions } from './metrics/prepare.ts';
 export { type BoundMetric, type MetricResult } from './pipeline/metrics.ts';
 export { metricRecord } from './runs/metric-records.ts';
+export {
+  bestMethod,
+  failingSanity,
+  meanInterval,
+  type MetricSummary,
+  SANITY_THRESHOLD,
+  summariseMetric,
+} from './runs/metric-summary.ts';
+export { type EvaluateOptions, evaluateRun } from './runs/evaluate.ts';
 export { MetricConfig, type MetricConfigInput } from './runs/config.ts';
 export { curveFile, CurveRecord, metricFile, MetricRecord } from './runs/manifest.ts';
 

@@ -4,7 +4,7 @@
  * that needs maps for other inputs, targets or weights gets them from that same computation
  * through `explain`.
  */
-import type { MetricCurve, MetricInput, MetricPlugin, ScoreKind } from '../plugins/types.ts';
+import type { MetricCurve, MetricInput, MetricOutput, MetricPlugin, ScoreKind } from '../plugins/types.ts';
 import { GradlensError } from '../errors/errors.ts';
 import { tf } from '../tensor/tf.ts';
 
@@ -24,6 +24,8 @@ export interface MetricResult {
   /** `[N]`. */
   values: Float32Array;
   curves: MetricCurve[];
+  /** Further per-sample arrays (see {@link MetricOutput.arrays}). */
+  arrays: { name: string; shape: number[]; values: Float32Array }[];
   ms: number;
 }
 
@@ -74,6 +76,7 @@ export async function evaluateMetrics(metrics: BoundMetric[], batch: MetricBatch
           { where: `metric '${metric.id}' on '${id}'` },
         );
       }
+      checkArrays(metric.plugin.name, out, n);
       for (const c of out.curves ?? []) {
         if (c.y.length !== n * c.x.length) {
           throw new GradlensError(
@@ -86,9 +89,21 @@ export async function evaluateMetrics(metrics: BoundMetric[], batch: MetricBatch
         method: id,
         values: out.values,
         curves: out.curves ?? [],
+        arrays: out.arrays ?? [],
         ms: performance.now() - t0,
       });
     }
   }
   return results;
+}
+
+function checkArrays(name: string, out: MetricOutput, n: number): void {
+  for (const a of out.arrays ?? []) {
+    const size = a.shape.reduce((x, y) => x * y, 1);
+    if (!/^[a-z0-9][a-z0-9_-]*$/i.test(a.name) || a.values.length !== n * size) {
+      throw new GradlensError(
+        `metric '${name}' returned array '${a.name}' of ${a.values.length} values; expected a plain name and ${n} x ${size}`,
+      );
+    }
+  }
 }

@@ -322,6 +322,11 @@ export interface MetricOutput {
   /** `[N]`. */
   values: Float32Array;
   curves?: MetricCurve[];
+  /**
+   * Further per-sample arrays worth showing, e.g. the maps of a randomised model `[N, L, H, W]`:
+   * `shape` is one sample's, `values` all samples', row-major. Stored beside the values.
+   */
+  arrays?: { name: string; shape: number[]; values: Float32Array }[];
 }
 
 export interface MetricPlugin<O = unknown> {

@@ -63,6 +63,8 @@ const MetricRecordSchema = z.object({
   methods: z.array(SafeId),
   /** The curves stored per sample beside the values, with their shared x axis. */
   curves: z.array(CurveRecordSchema).default([]),
+  /** Further per-sample arrays stored beside the values: name and one sample's shape. */
+  arrays: z.array(z.object({ name: SafeId, shape: z.array(z.number().int().nonnegative()) })).default([]),
   /** Batches evaluated so far. */
   batches: z.array(z.number().int().nonnegative()).default([]),
 });
@@ -182,6 +184,8 @@ export interface MetricRecord {
   methods: string[];
   /** The curves stored per sample beside the values, with their shared x axis. */
   curves: CurveRecord[];
+  /** Further per-sample arrays stored beside the values: name and one sample's shape. */
+  arrays: { name: string; shape: number[] }[];
   /** Batches evaluated so far. */
   batches: number[];
 }

@@ -21,16 +21,20 @@ export function metricRecord(planned: PlannedMetric, plugin: MetricPlugin): Metr
     needs: [...plugin.needs],
     methods: planned.methods,
     curves: [],
+    arrays: [],
     batches: [],
   };
 }
 
-/** Writes a batch's metric values and curves (atomically, each its own `.npy`). */
+/** Writes a batch's metric values, curves and arrays (atomically, each its own `.npy`). */
 export function writeMetricFiles(store: RunStore, runId: string, batch: number, n: number, results: MetricResult[]) {
   for (const r of results) {
     store.writeArray(runId, batch, metricFile(r.method, r.metric), r.values, [n]);
     for (const c of r.curves) {
       store.writeArray(runId, batch, curveFile(r.method, r.metric, c.name), c.y, [n, c.x.length]);
+    }
+    for (const a of r.arrays) {
+      store.writeArray(runId, batch, curveFile(r.method, r.metric, a.name), a.values, [n, ...a.shape]);
     }
   }
 }
@@ -41,7 +45,10 @@ export function recordEvaluated(records: MetricRecord[], batch: number, results:
     const mine = results.filter((r) => r.metric === record.id);
     if (mine.length === 0) return record;
     const curves = record.curves.length > 0 ? record.curves : (mine[0].curves.map(({ y: _, ...axis }) => axis));
+    const arrays = record.arrays.length > 0
+      ? record.arrays
+      : mine[0].arrays.map(({ name, shape }) => ({ name, shape }));
     const batches = [...new Set([...record.batches, batch])].sort((a, b) => a - b);
-    return { ...record, curves, batches };
+    return { ...record, curves, arrays, batches };
   });
 }

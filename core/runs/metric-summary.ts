@@ -40,3 +40,25 @@ export function meanInterval(values: number[]): { n: number; mean: number; low: 
   const half = 1.96 * Math.sqrt(variance / n);
   return { n, mean, low: mean - half, high: mean + half };
 }
+
+/**
+ * The bound of the sanity checks: a randomisation metric measures how similar a method's maps
+ * stay when they should not (weights randomised, another class), and a method whose run-wide
+ * mean is above this fails the check. `.passesRandomisationCheck()` uses the same default; on the
+ * Fashion-MNIST example the gradient scores 0.18 and guided backprop 0.48 (docs/metrics.md).
+ */
+export const SANITY_THRESHOLD = 0.3;
+
+/** The best method of a summary (by the metric's direction), or null when none has a value. */
+export function bestMethod(record: MetricRecord, summaries: MetricSummary[]): string | null {
+  const finite = summaries.filter((s) => Number.isFinite(s.mean));
+  if (finite.length === 0) return null;
+  const sign = record.higherIsBetter ? 1 : -1;
+  return finite.reduce((best, s) => (sign * s.mean > sign * best.mean ? s : best)).method;
+}
+
+/** Methods that fail a randomisation metric's sanity check (empty for other categories). */
+export function failingSanity(record: MetricRecord, summaries: MetricSummary[]): string[] {
+  if (record.category !== 'randomisation') return [];
+  return summaries.filter((s) => Number.isFinite(s.mean) && s.mean > SANITY_THRESHOLD).map((s) => s.method);
+}

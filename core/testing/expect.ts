@@ -7,6 +7,7 @@ import { GradlensError } from '../errors/errors.ts';
 import { toLoadedModel } from '../models/define.ts';
 import type { Batch, LoadedModel, MetricPlugin } from '../plugins/types.ts';
 import { measureFor, MetricAssertion } from './metric-assertion.ts';
+import { SANITY_THRESHOLD } from '../runs/metric-summary.ts';
 import { writeFailurePng } from './artifacts.ts';
 import { callerDir, callerFile } from './caller.ts';
 import { AttributionAssertionError, type SampleFailure } from './error.ts';
@@ -101,7 +102,7 @@ export class AttributionExpectation {
   passesRandomisationCheck(
     options: { threshold?: number } & Record<string, unknown> = {},
   ): Promise<AssertionReport> {
-    const { threshold = 0.3, ...metricOptions } = options;
+    const { threshold = SANITY_THRESHOLD, ...metricOptions } = options;
     return this.metric('model-randomisation', metricOptions).onAverage().atMost(threshold as number);
   }
 

@@ -20,6 +20,7 @@ export interface ModelRandomisationOptions {
   order: 'cascading' | 'independent';
   similarity: 'spearman' | 'ssim';
   abs: boolean;
+  keepMaps: boolean;
   seed?: number;
   maxBatch?: number;
 }
@@ -32,6 +33,9 @@ const Options: z.ZodType<ModelRandomisationOptions> = z.object({
     'which similarity the value averages over the layers (both curves are stored)',
   ),
   abs: z.boolean().default(true).describe('compare |maps| (the paper reports both; absolute by default)'),
+  keepMaps: z.boolean().default(true).describe(
+    "store the maps after each step (array 'maps', [N, layers, ...map]) for the dashboard's sanity-check view",
+  ),
   seed: z.number().int().optional().describe('seed of the random weights (drawn once and recorded)'),
   maxBatch: maxBatchOption,
 }).strict();
@@ -44,7 +48,7 @@ const Options: z.ZodType<ModelRandomisationOptions> = z.object({
  * targets. Per layer, Spearman's rank correlation and SSIM between the original and the new map
  * are stored as curves; the value is the chosen similarity averaged over the layers. A map that
  * explains the model changes once its weights are gone: lower is better. The weights are put back
- * afterwards.
+ * afterwards. With `keepMaps` the maps after each step are stored too (array `maps`).
  */
 export const modelRandomisation: MetricPlugin<ModelRandomisationOptions> = defineMetric<ModelRandomisationOptions>({
   name: 'model-randomisation',
@@ -67,6 +71,7 @@ export const modelRandomisation: MetricPlugin<ModelRandomisationOptions> = defin
     const layers = layersTopDown(input.model);
     const spear = new Float32Array(n * layers.length);
     const struct = new Float32Array(n * layers.length);
+    const kept = o.keepMaps ? new Float32Array(n * layers.length * d) : undefined;
     const saved = saveWeights(input.model);
     const maxBatch = resolveMaxBatch(input.x, o.maxBatch);
     const prep = (v: number) => (o.abs ? Math.abs(v) : v);
@@ -77,6 +82,7 @@ export const modelRandomisation: MetricPlugin<ModelRandomisationOptions> = defin
         const after = (await maps.data()) as Float32Array;
         maps.dispose();
         for (let i = 0; i < n; i++) {
+          kept?.set(after.subarray(i * d, (i + 1) * d), (i * layers.length + l) * d);
           const a = Array.from(original.subarray(i * d, (i + 1) * d), prep);
           const b = Array.from(after.subarray(i * d, (i + 1) * d), prep);
           spear[i * layers.length + l] = spearman(a, b);
@@ -103,6 +109,7 @@ export const modelRandomisation: MetricPlugin<ModelRandomisationOptions> = defin
         { name: 'spearman', x, labels, xLabel, yLabel: 'Spearman rank correlation with the original map', y: spear },
         { name: 'ssim', x, labels, xLabel, yLabel: 'SSIM with the original map', y: struct },
       ],
+      arrays: kept ? [{ name: 'maps', shape: [layers.length, ...shape], values: kept }] : [],
     };
   },
 });
