@@ -166,7 +166,7 @@ export {
   saveWeights,
   writeWeights,
 } from './metrics/randomise.ts';
-export { type PlannedMetric, prepareMetricOptions } from './metrics/prepare.ts';
+export { type PlannedMetric, prepareMetricOptions } from './pipeline/metric-plan.ts';
 export { type BoundMetric, type MetricResult } from './pipeline/metrics.ts';
 export { metricRecord } from './runs/metric-records.ts';
 export {

@@ -7,7 +7,7 @@ import { resolveConventions } from '../attribution/reduce.ts';
 import { countClasses, resolveOutput } from '../attribution/scores.ts';
 import { defaultTargetRule } from '../attribution/targets.ts';
 import { GradlensError } from '../errors/errors.ts';
-import { checkMetricFits, prepareMetricOptions } from '../metrics/prepare.ts';
+import { checkMetricFits, prepareMetricOptions } from './metric-plan.ts';
 import { toLoadedModel } from '../models/define.ts';
 import type { MetricCurve, MetricPlugin } from '../plugins/types.ts';
 import type { tf } from '../tensor/tf.ts';

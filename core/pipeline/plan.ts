@@ -29,7 +29,7 @@ import { checkInputShape } from './checks.ts';
 import { type PreparedMethod, prepareMethod } from './methods.ts';
 import { type ModelCapabilities, unmetNeeds } from './needs.ts';
 import { parsePluginOptions } from './options.ts';
-import { checkMetricFits, checkUniqueMetricIds, type PlannedMetric, prepareMetricOptions } from '../metrics/prepare.ts';
+import { checkMetricFits, checkUniqueMetricIds, type PlannedMetric, prepareMetricOptions } from './metric-plan.ts';
 
 /** What a run is made of: a run config's model, dataset, methods and target (see core/runs/config.ts). */
 export interface PlanRequest {

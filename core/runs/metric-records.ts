@@ -2,7 +2,7 @@
  * Metric results in a run: the manifest's record of each metric (options as used, direction,
  * curves' axes, batches evaluated) and the files of one batch's results, written beside its maps.
  */
-import type { PlannedMetric } from '../metrics/prepare.ts';
+import type { PlannedMetric } from '../pipeline/metric-plan.ts';
 import type { MetricResult } from '../pipeline/metrics.ts';
 import type { MetricPlugin } from '../plugins/types.ts';
 import { curveFile, metricFile, type MetricRecord } from './manifest.ts';

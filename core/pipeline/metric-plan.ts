@@ -4,7 +4,7 @@
  * the maps and the dataset's extra arrays before any batch is evaluated.
  */
 import { GradlensError } from '../errors/errors.ts';
-import { parsePluginOptions } from '../pipeline/options.ts';
+import { parsePluginOptions } from './options.ts';
 import type { LoadedModel, MetricPlugin } from '../plugins/types.ts';
 
 /** A metric as planned: what the manifest records and a worker rebuilds. */
