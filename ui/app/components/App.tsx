@@ -12,6 +12,7 @@ import { Controls } from './Controls.tsx';
 import { Conventions } from './Conventions.tsx';
 import { Grid } from './Grid.tsx';
 import { LargeView } from './LargeView.tsx';
+import { MetricsPanel } from './MetricsPanel.tsx';
 import { Progress } from './Progress.tsx';
 import { RunForm } from './RunForm.tsx';
 import { RunPicker } from './RunPicker.tsx';
@@ -109,6 +110,9 @@ export function App() {
   const [showForm, setShowForm] = useState(false);
   const [job, setJob] = useState<JobInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Methods failing a sanity check, marked in the grid's header (from the metrics panel).
+  const [failing, setFailing] = useState<Record<string, string>>({});
+  useEffect(() => setFailing({}), [runId]);
 
   const refreshRuns = useCallback(() =>
     getJson<{ runs: RunSummary[] }>('/runs').then((r) => {
@@ -299,6 +303,7 @@ export function App() {
               opacity={settings.opacity}
               norm={settings.norm}
               onOpen={onOpen}
+              flags={failing}
             />
           )}
         </section>
@@ -309,6 +314,15 @@ export function App() {
           />
         )}
       </main>
+      {manifest && (manifest.metrics?.length ?? 0) > 0 && (
+        <MetricsPanel
+          run={manifest.id}
+          batch={batchIndex}
+          size={view?.info.length ?? 0}
+          version={manifest.updatedAt}
+          onFailing={setFailing}
+        />
+      )}
       {open && view && (
         <LargeView
           view={view}
