@@ -124,6 +124,31 @@ function defineTests(executablePath: string) {
     assert.is(await chart.locator('polyline').count(), 4);
   });
 
+  test('per-sample metric values sort the grid, worst first', async () => {
+    const values = await page.evaluate(async () =>
+      (await (await fetch('/api/runs/fm-metrics/batches/0/metrics')).json()).values
+    );
+    await page.selectOption('#sort', 'metric:deletion-auc:vanilla-gradient');
+    const deletion: number[] = values['deletion-auc']['vanilla-gradient'];
+    const worst = deletion.map((_, i) => i).sort((a, b) => deletion[b] - deletion[a] || a - b);
+    await page.waitForFunction(
+      (first: number) => document.querySelector('.grid-row:not(.head)')?.getAttribute('data-sample') === String(first),
+      worst[0],
+    );
+    const order = await page.locator('.grid-row:not(.head)').evaluateAll((rows: HTMLElement[]) =>
+      rows.map((r) => Number(r.dataset.sample))
+    );
+    assert.equal(order, worst, 'lower is better: the highest deletion AUC first');
+    await page.selectOption('#sort', 'metric:insertion-auc:guided-backprop');
+    const insertion: number[] = values['insertion-auc']['guided-backprop'];
+    const low = insertion.map((_, i) => i).sort((a, b) => insertion[a] - insertion[b] || a - b);
+    await page.waitForFunction(
+      (first: number) => document.querySelector('.grid-row:not(.head)')?.getAttribute('data-sample') === String(first),
+      low[0],
+    );
+    await page.selectOption('#sort', 'index');
+  });
+
   test("the sanity check: each method's maps as layers are randomised, the failing one marked, similarity curves", async () => {
     const view = page.locator('#sanity-model-randomisation');
     await page.waitForFunction(() =>
