@@ -105,7 +105,11 @@ export function withPlannedOptions(config: RunConfig, previous: Manifest): RunCo
   return {
     ...config,
     methods: config.methods.map((m, i) => ({ ...m, options: previous.methods[i].options })),
-    metrics: config.metrics?.map((m, i) => ({ ...m, options: metrics[i]?.options ?? m.options })),
+    // By id: `gradlens evaluate` may have added or re-recorded metrics since the run started.
+    metrics: config.metrics?.map((m) => ({
+      ...m,
+      options: metrics.find((r) => r.id === (m.id ?? m.plugin))?.options ?? m.options,
+    })),
   };
 }
 

@@ -133,4 +133,23 @@ test('gradlens evaluate --run ID --metric NAME --option K=V adds a metric to a f
   assert.match(badOption.stderr, /steps/);
 });
 
+test('a resumed run keeps the seed its metrics drew', async () => {
+  const store = new RunStore(join(dir, 'runs'));
+  const metrics = [{ plugin: 'insertion-auc', options: { steps: 4, baseline: 'uniform' } }];
+  const first = await runAttributions(config('resumed', 6, metrics), { registry: builtinRegistry(), stopAfter: 1 });
+  assert.is(first.manifest.status, 'incomplete');
+  const seed = first.manifest.metrics![0].options.seed;
+  const done = await runAttributions(config('resumed', 6, metrics), { registry: builtinRegistry(), resume: 'resumed' });
+  assert.is(done.manifest.status, 'complete');
+  assert.is(done.manifest.metrics![0].options.seed, seed);
+  assert.equal(done.manifest.metrics![0].batches, [0, 1]);
+  await runAttributions(
+    config('whole', 6, [{ ...metrics[0], options: { ...metrics[0].options, seed } }]),
+    { registry: builtinRegistry() },
+  );
+  const a = runValues(store, 'resumed', 'vanilla-gradient', 'insertion-auc');
+  const b = runValues(store, 'whole', 'vanilla-gradient', 'insertion-auc');
+  for (let i = 0; i < N; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-6, `sample ${i}: ${a[i]} vs ${b[i]}`);
+});
+
 test.run();
