@@ -104,6 +104,7 @@ function defineTests(executablePath: string) {
     const flagged = await page.locator('.col-head:has(.sanity-flag)').allTextContents();
     assert.is(flagged.length, 1);
     assert.match(flagged[0], /guided-backprop/);
+    assert.match(await page.locator('.sanity-flag').getAttribute('title'), /sanity check: model-randomisation/);
   });
 
   test("deletion and insertion curves: the run's mean per method and the selected sample, which follows the picker", async () => {

@@ -69,7 +69,7 @@ export function Grid(props: GridProps) {
           <div class={`col-head run-${m.runIndex % 4}`} key={`${m.run}/${m.id}`} data-run={m.run} data-label={m.name}>
             <div title={m.signed ? 'signed map' : 'unsigned map'}>{m.id}{m.signed ? ' (±)' : ''}</div>
             {m.runIndex === 0 && props.flags?.[m.id] && (
-              <div class='badge fail-badge sanity-flag' title={props.flags[m.id]}>✗ {props.flags[m.id]}</div>
+              <div class='badge fail-badge sanity-flag' title={props.flags[m.id]}>✗ sanity</div>
             )}
             {comparing && (
               <div class='col-run' title={`run ${m.run}, model ${view.runs[m.runIndex].model}`}>

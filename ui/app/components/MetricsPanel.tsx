@@ -27,7 +27,11 @@ export function MetricsPanel(
     loadRunMetrics(props.run).then((d) => {
       setData(d);
       const failing: Record<string, string> = {};
-      for (const m of d.metrics) for (const method of m.failing) failing[method] = `fails ${m.id}`;
+      for (const m of d.metrics) {
+        for (const method of m.failing) {
+          failing[method] = failing[method] ? `${failing[method]}, ${m.id}` : `fails the sanity check: ${m.id}`;
+        }
+      }
       props.onFailing?.(failing);
     }).catch((e) => setError((e as Error).message));
   }, [props.run, props.version]);
