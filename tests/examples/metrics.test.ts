@@ -11,6 +11,7 @@ import { RunStore } from '../../core/runs/store.ts';
 import { tf } from '../../core/tensor/tf.ts';
 import { AttributionAssertionError, expectAttribution } from '../../core/testing/index.ts';
 import { layersModel } from '../../plugins/models/layers-model.ts';
+import { cli } from '../helpers/cli.ts';
 import { builtinRegistry, EXAMPLES, runExample } from './helpers.ts';
 
 const test = suite('examples: metrics on Fashion-MNIST and the shortcut');
@@ -94,6 +95,38 @@ test(".metric('deletion-auc').atMost(...) holds for gradient x input and fails f
   } catch (error) {
     assert.instance(error, AttributionAssertionError);
     assert.match((error as Error).message, /deletion-auc/);
+  }
+});
+
+test('fashion-mnist/run-metrics.json runs its metrics, and gradlens evaluate adds one to the run', async () => {
+  const { result, cleanup } = await runExample(join(here, 'run-metrics.json'), 4);
+  try {
+    const m = result.manifest;
+    assert.equal(m.metrics!.map((r) => r.id), [
+      'deletion-auc',
+      'insertion-auc',
+      'model-randomisation',
+      'random-logit',
+      'sparseness',
+      'complexity',
+    ]);
+    const store = new RunStore(join(result.dir, '..'));
+    for (const record of m.metrics!) {
+      assert.equal(record.batches, [0], record.id);
+      for (const method of m.methods) {
+        const v = Array.from(toFloat32(store.readMetric(m.id, 0, method.id, record.id).data));
+        assert.ok(v.length === 4 && v.every(Number.isFinite), `${record.id} on ${method.id}: ${v}`);
+      }
+    }
+    const out = await cli('evaluate', '--run', m.id, '--runs', join(result.dir, '..'), '--metric', 'pointing-game');
+    assert.is(out.code, 2, 'the Fashion-MNIST sample has no masks');
+    assert.match(out.stderr, /needs a mask per sample in the dataset's extra array 'mask'; the dataset has none/);
+    const ok = await cli('evaluate', '--run', m.id, '--runs', join(result.dir, '..'), '--metric', 'pixel-flipping');
+    assert.is(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /pixel-flipping \(higher is better\)/);
+    assert.equal(store.read(m.id).metrics!.at(-1)!.id, 'pixel-flipping');
+  } finally {
+    cleanup();
   }
 });
 
