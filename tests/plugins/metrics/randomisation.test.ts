@@ -131,4 +131,27 @@ function mixed(seed: number): number {
   return mixSeed(seed, 0, 0);
 }
 
+test("independent randomisation: the first step equals the cascade's, later steps randomise one layer alone", async () => {
+  const net = smallConvNet({ classes: 3, activation: 'relu' });
+  setSeededWeights(net, 8);
+  const x = tf.tensor(seeded(2 * 8 * 8 * 3, 9), [2, 8, 8, 3]);
+  const run = (order: string) =>
+    measure(net, x, {
+      method: vanillaGradient,
+      metric: modelRandomisation,
+      metricOptions: { seed: 4, order, similarity: 'spearman' },
+    });
+  const cascading = await run('cascading');
+  const independent = await run('independent');
+  const layers = cascading.curves[0].x.length;
+  assert.ok(layers >= 2);
+  const first = (c: typeof cascading) => [0, 1].map((i) => c.curves[0].y[i * layers]);
+  assert.equal(first(independent), first(cascading));
+  // The last step of the cascade has every layer random; alone, the input layer leaves the rest intact.
+  const last = (c: typeof cascading) => [0, 1].map((i) => c.curves[0].y[i * layers + layers - 1]);
+  assert.not.equal(last(independent), last(cascading));
+  x.dispose();
+  net.dispose();
+});
+
 test.run();
