@@ -16,7 +16,8 @@
  * Options: --budget S (timed seconds per side and case, split over the rounds; default 1.5),
  * --rounds N (default 5), --workloads a,b, --skip-torch, --skip-cpu (no tfjs cpu rows),
  * --cpu-all (also MobileNetV2 on the cpu backend: minutes), --skip-workers (the worker/memory table),
- * --skip-quickstart (the end-to-end table: the README's quickstart beside a PyTorch script, bench/quickstart.ts).
+ * --skip-quickstart (the end-to-end table: the README's quickstart beside a PyTorch script, bench/quickstart.ts),
+ * --skip-metrics (the metrics table, bench/metrics.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -303,6 +304,16 @@ if (!args.includes('--skip-workers')) {
   workerRows = benchWorkers(budget, skipTorch || Boolean(torchMissing));
 }
 
+// Metrics: deletion (100 steps) and the randomisation check on the Fashion-MNIST workload, in a child process.
+let metricTable = '';
+if (!args.includes('--skip-metrics')) {
+  process.stderr.write('metrics: deletion-auc and the randomisation check\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', `${root}bench/metrics.ts`, '--budget', String(budget)], {
+    encoding: 'utf8',
+  });
+  metricTable = r.status === 0 ? r.stdout.trim() : `not measured: ${(r.stderr ?? '').trim().split('\n').pop()}`;
+}
+
 const machine = {
   cpu: os.cpus()[0]?.model ?? 'unknown',
   cores: os.cpus().length,
@@ -359,6 +370,18 @@ writeFileSync(
         'whole process (workers are threads of it).',
         '',
         formatWorkerTable(workerRows),
+        '',
+      ]
+      : []),
+    ...(metricTable
+      ? [
+        '## Metrics: Fashion-MNIST CNN, 64 test images, wasm (bench/metrics.ts)',
+        '',
+        'Images per second of one metric over the batch, the maps it judges included, each against a baseline',
+        'measured in the same process. Deletion is compared with a per-sample loop (one forward call per sample and',
+        'step; same values, checked); the randomisation check recomputes the maps once per layer.',
+        '',
+        metricTable,
         '',
       ]
       : []),

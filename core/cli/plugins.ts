@@ -3,7 +3,7 @@ import type { PluginKind } from '../plugins/types.ts';
 import type { Command, PluginCatalog } from './types.ts';
 
 /** The order kinds are listed in; a kind not named here follows, by name. */
-const ORDER = ['model', 'dataset', 'attribution'];
+const ORDER = ['model', 'dataset', 'attribution', 'metric'];
 const rank = (kind: string) => (ORDER.includes(kind) ? ORDER.indexOf(kind) : ORDER.length);
 
 /**
@@ -14,7 +14,7 @@ const rank = (kind: string) => (ORDER.includes(kind) ? ORDER.indexOf(kind) : ORD
 export function pluginsCommand(catalog: () => PluginCatalog | undefined): Command {
   return {
     name: 'plugins',
-    summary: 'list registered models, datasets and attribution methods',
+    summary: 'list registered models, datasets, attribution methods and metrics',
     usage:
       'gradlens plugins [--plugin MODULE ...]\n\n  --plugin MODULE   also register the plugins of a module (a path, or an installed package)',
     async run({ argv, registry, stdout }) {

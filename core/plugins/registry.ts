@@ -1,10 +1,10 @@
 import process from 'node:process';
 import { GradlensError } from '../errors/errors.ts';
-import type { AttributionPlugin, DatasetPlugin, ModelPlugin, Plugin, PluginKind } from './types.ts';
+import type { AttributionPlugin, DatasetPlugin, MetricPlugin, ModelPlugin, Plugin, PluginKind } from './types.ts';
 import { importModule, moduleRef } from './load-module.ts';
 import { validatePlugin } from './validate.ts';
 
-type ByKind = { model: ModelPlugin; dataset: DatasetPlugin; attribution: AttributionPlugin };
+type ByKind = { model: ModelPlugin; dataset: DatasetPlugin; attribution: AttributionPlugin; metric: MetricPlugin };
 
 interface Entry {
   plugin: Plugin;
