@@ -31,9 +31,11 @@ export function pluginsCommand(catalog: () => PluginCatalog | undefined): Comman
         for (const p of r.all()) (listing[p.kind] ??= []).push({ name: p.name, description: p.description });
       }
       const kinds = (Object.keys(listing) as PluginKind[]).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+      // One column for every name, as wide as the longest.
+      const width = Math.max(0, ...kinds.flatMap((k) => (listing[k] ?? []).map((p) => p.name.length))) + 2;
       for (const kind of kinds) {
         stdout(`${kind}s:\n`);
-        for (const p of listing[kind] ?? []) stdout(`  ${p.name.padEnd(22)} ${p.description}\n`);
+        for (const p of listing[kind] ?? []) stdout(`  ${p.name.padEnd(width)} ${p.description}\n`);
       }
       return 0;
     },
