@@ -147,3 +147,5 @@ export { runAttributions, type RunOptions, type RunProgress, type RunResult } fr
 
 export type { Command, CommandContext } from './cli/types.ts';
 export { formatDuration } from './cli/progress.ts';
+export { mergeRun, runShard, type ShardOptions, type ShardResult } from './runs/shard-runner.ts';
+export { parseShard, shardRange, ShardRecord, type ShardSpec } from './runs/shard.ts';

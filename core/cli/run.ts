@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { GradlensError } from '../errors/errors.ts';
 import type { RunConfigInput } from '../runs/config.ts';
 import { modelRef } from './model-ref.ts';
+import { shardFlags } from './shard-flags.ts';
 import { progressReporter } from './progress.ts';
 import type { Command } from './types.ts';
 import { positive, workersFlag } from './workers-flag.ts';
@@ -28,6 +29,11 @@ Streams a dataset through a model and attribution methods; writes runs/<id>/.
   --plugin MODULE      register plugins from a module: a path (my-plugins.ts) or a package (repeatable)
   --workers N|auto     worker threads computing batches (default auto: one thread, and one per core
                        once the first batch shows the rest would take more than a few seconds)
+  --shard I/N          compute only shard I (0-based) of N: a fixed block of the batches, into the
+                       run --id names (every shard gives the same id and config); the last shard
+                       to finish merges the manifest (else: gradlens merge --run ID)
+  --shard-index-env VAR --shards N
+                       the same, I read from the environment (JOB_COMPLETION_INDEX on Kubernetes)
   --verbose            stack traces on errors
 
 Paths on the command line resolve against the current directory.`;
@@ -56,12 +62,21 @@ export const runCommand: Command = {
         backend: { type: 'string' },
         plugin: { type: 'string', multiple: true },
         workers: { type: 'string' },
+        shard: { type: 'string' },
+        'shard-index-env': { type: 'string' },
+        shards: { type: 'string' },
         verbose: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
     });
     const workers = workersFlag(values.workers);
+    const shard = shardFlags(values);
+    if (shard && values.resume) {
+      throw new GradlensError('a shard resumes by itself: run the same shard command again, without --resume', {
+        where: '--resume',
+      });
+    }
     // The work's modules load tfjs: imported only now, so `--help` stays fast.
     const [{ readRunConfig }, { parseTargetRule }, { describeBackend }, { runAttributions }, { RunStore }] =
       await Promise.all([
@@ -122,6 +137,28 @@ export const runCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
+      if (shard) {
+        const { runShard } = await import('../runs/shard-runner.ts');
+        const r = await runShard(config, {
+          registry: await registry(),
+          baseDir,
+          shard,
+          workers,
+          signal: controller.signal,
+          onBackend: (b) => stderr(`gradlens: backend ${describeBackend(b)}\n`),
+          onWorkers: (n, why) => stderr(`gradlens: ${n} worker threads (${why})\n`),
+          onProgress: progressReporter(stderr, isTTY),
+        });
+        const m = r.manifest;
+        stdout(
+          `run ${m.id} shard ${shard.index}/${shard.count}: ${
+            r.range.end > r.range.start ? `batches ${r.range.start} to ${r.range.end - 1}` : 'no batches'
+          }; run ${m.status}, ${m.batches.length}${
+            m.plannedBatches === undefined ? '' : `/${m.plannedBatches}`
+          } batches${r.merged ? ' (this shard merged the manifest)' : ''}\nmaps in ${r.dir}\n`,
+        );
+        return controller.signal.aborted ? 130 : m.status === 'failed' ? 1 : 0;
+      }
       const result = await runAttributions(config, {
         registry: await registry(),
         baseDir,

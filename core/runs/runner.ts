@@ -7,7 +7,7 @@ import process from 'node:process';
 import { type BackendInfo, initBackend } from '../engine/backend.ts';
 import { GradlensError } from '../errors/errors.ts';
 import { resolvePath } from '../io/paths.ts';
-import { computeBatches } from '../pipeline/loop.ts';
+import { type BatchSink, computeBatches } from '../pipeline/loop.ts';
 import { type OpenedRun, openRun } from '../pipeline/plan.ts';
 import type { Registry } from '../plugins/registry.ts';
 import { startComputer } from '../workers/computer.ts';
@@ -100,7 +100,7 @@ function locateRun(configInput: RunConfigInput, options: RunOptions): RunStart {
 }
 
 /** A resumed run keeps the options it was planned with: its seeds above all. */
-function withPlannedOptions(config: RunConfig, previous: Manifest): RunConfig {
+export function withPlannedOptions(config: RunConfig, previous: Manifest): RunConfig {
   return { ...config, methods: config.methods.map((m, i) => ({ ...m, options: previous.methods[i].options })) };
 }
 
@@ -130,34 +130,55 @@ function resumedManifest(previous: Manifest, backend: BackendInfo): Manifest {
 async function loop(config: RunConfig, opened: OpenedRun, writer: RunWriter, options: RunOptions): Promise<RunResult> {
   const skip = writer.manifest.batches.length;
   const planned = writer.manifest.plannedBatches;
-  const left = planned === undefined ? undefined : Math.max(1, planned - skip);
+  let stopped: boolean;
+  try {
+    stopped = await streamBatches(config, opened, writer, options, {
+      skip,
+      limit: config.dataset.limit,
+      left: planned === undefined ? undefined : Math.max(1, planned - skip),
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    writer.update({ status: 'failed', error: message, updatedAt: new Date().toISOString() });
+    throw error;
+  }
+  return finish(writer, stopped);
+}
+
+/**
+ * Computes the batches from `skip` on (up to `limit` samples of the dataset) on the computer
+ * `options.workers` asks for, into `sink`, through the pipeline's batch loop. Returns whether it
+ * stopped early (signal or `stopAfter`).
+ */
+export async function streamBatches(
+  config: RunConfig,
+  opened: OpenedRun,
+  sink: BatchSink,
+  options: Pick<RunOptions, 'workers' | 'onWorkers' | 'registryModules' | 'signal' | 'stopAfter'>,
+  range: { skip: number; limit?: number; left?: number },
+): Promise<boolean> {
   const workers = options.workers ?? 1;
   const computer = await startComputer(opened.plan, opened.bound, {
     // No more workers than batches left: each loads its own engine and model.
-    workers: workers === 'auto' ? 'auto' : Math.min(workers, left ?? Infinity),
-    batches: left,
+    workers: workers === 'auto' ? 'auto' : Math.min(workers, range.left ?? Infinity),
+    batches: range.left,
     onWorkers: options.onWorkers,
     registryModules: options.registryModules,
     pluginModules: config.plugins.map((specifier) => ({ specifier, baseDir: opened.plan.baseDir })),
     backend: config.backend,
   });
-  let stopped: boolean;
   try {
-    ({ stopped } = await computeBatches(opened.dataset, computer, writer, {
+    const { stopped } = await computeBatches(opened.dataset, computer, sink, {
       batchSize: config.dataset.batchSize,
-      limit: config.dataset.limit,
-      skipBatches: skip,
+      limit: range.limit,
+      skipBatches: range.skip,
       signal: options.signal,
       stopAfter: options.stopAfter,
-    }));
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    writer.update({ status: 'failed', error: message, updatedAt: new Date().toISOString() });
-    throw error;
+    });
+    return stopped;
   } finally {
     await computer.close();
   }
-  return finish(writer, stopped);
 }
 
 /** A run that stopped early is `incomplete` (resumable); otherwise `complete`, its batch count final. */
@@ -173,7 +194,7 @@ function finish(writer: RunWriter, stopped: boolean): RunResult {
 }
 
 /** Registers a config's plugin modules once (a resumed run or a second call may name them again). */
-async function registerPluginModules(registry: Registry, modules: string[], baseDir: string): Promise<void> {
+export async function registerPluginModules(registry: Registry, modules: string[], baseDir: string): Promise<void> {
   for (const module of modules) {
     const path = resolvePath(module, baseDir);
     const known = (['model', 'dataset', 'attribution'] as const).some((kind) =>

@@ -1,4 +1,14 @@
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import process from 'node:process';
@@ -7,6 +17,11 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { encodeNpy, type NpyArray, type NpyData, parseNpy } from '../io/npy.ts';
 import { SafeId } from '../io/safe-id.ts';
 import { BATCH_FILES, batchDirName, Manifest, mapFile, statFile } from './manifest.ts';
+import { mergeShards } from './merge.ts';
+import { MAX_SHARDS, shardFileName, ShardRecord } from './shard.ts';
+
+/** Largest shard record read (a record lists its batches: about 150 bytes each). */
+const MAX_SHARD_RECORD_BYTES = 64 * 1024 * 1024;
 
 /** A summary line per run, for listings. */
 export interface RunSummary {
@@ -67,9 +82,17 @@ export class RunStore {
 
   /**
    * Reads and validates a manifest. A run marked `running` whose writer process is gone is
-   * reported as `incomplete` (it was killed).
+   * reported as `incomplete` (it was killed). A sharded run not yet merged is read with its
+   * shards' progress folded in (see ./merge.ts), so it fills in while its shards run.
    */
   read(id: string): Manifest {
+    const manifest = this.readManifestFile(id);
+    if (manifest.shards && manifest.status !== 'complete') return mergeShards(manifest, this.readShards(id), isAlive);
+    return manifest;
+  }
+
+  /** The manifest file as written, without the shards' progress. */
+  readManifestFile(id: string): Manifest {
     const path = this.path(id, 'manifest.json');
     let json: unknown;
     try {
@@ -91,6 +114,54 @@ export class RunStore {
   write(manifest: Manifest): void {
     const valid = Manifest.parse(manifest);
     writeFileAtomic(this.path(valid.id, 'manifest.json'), JSON.stringify(valid, null, 2) + '\n');
+  }
+
+  /**
+   * Writes a new run's manifest unless one exists: of processes starting one run at once, exactly
+   * one creates it (a hard link fails when the name exists, also on NFS). Returns whether this
+   * call created it.
+   */
+  create(manifest: Manifest): boolean {
+    const valid = Manifest.parse(manifest);
+    const path = this.path(valid.id, 'manifest.json');
+    mkdirSync(this.path(valid.id), { recursive: true });
+    const temp = this.path(valid.id, `.manifest.json.${process.pid}.${Date.now()}.tmp`);
+    writeFileSync(temp, JSON.stringify(valid, null, 2) + '\n');
+    try {
+      linkSync(temp, path);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      rmSync(temp, { force: true });
+    }
+  }
+
+  /** Writes a shard's progress record (only that shard writes it). */
+  writeShard(id: string, record: ShardRecord): void {
+    const valid = ShardRecord.parse(record);
+    writeFileAtomic(this.path(id, 'shards', shardFileName(valid.index)), JSON.stringify(valid, null, 2) + '\n');
+  }
+
+  /** Every readable shard record of a run; one being replaced or unreadable is skipped. */
+  readShards(id: string): ShardRecord[] {
+    const dir = this.path(id, 'shards');
+    if (!existsSync(dir)) return [];
+    const out: ShardRecord[] = [];
+    for (const name of readdirSync(dir).sort().slice(0, MAX_SHARDS)) {
+      if (!/^\d{4}\.json$/.test(name)) continue;
+      const path = join(dir, name);
+      try {
+        const real = this.checkReal(path);
+        if (statSync(real).size > MAX_SHARD_RECORD_BYTES) continue;
+        const parsed = ShardRecord.safeParse(JSON.parse(readFileSync(real, 'utf8')));
+        if (parsed.success) out.push(parsed.data);
+      } catch {
+        // Skipped: another process may be writing it.
+      }
+    }
+    return out;
   }
 
   /** Absolute path of a file of a batch, e.g. `batchFile(id, 0, 'inputs.npy')`. */
@@ -162,7 +233,8 @@ function assertSafeId(value: string, what: string): void {
   }
 }
 
-function isAlive(writer: { pid: number; host: string }): boolean {
+/** Whether a run's writer process lives (a process on another host is assumed to). */
+export function isAlive(writer: { pid: number; host: string }): boolean {
   if (writer.host !== hostname()) return true; // cannot tell; assume it is still running
   if (writer.pid === process.pid) return true;
   try {
