@@ -4,6 +4,7 @@ import type { Registry } from '../plugins/registry.ts';
 import { attributeCommand } from './attribute.ts';
 import { engineCommand } from './engine.ts';
 import { mergeCommand } from './merge.ts';
+import { workerCommand } from './worker.ts';
 import { pluginsCommand } from './plugins.ts';
 import { runCommand } from './run.ts';
 import type { Command, CommandContext, PluginCatalog } from './types.ts';
@@ -28,6 +29,7 @@ function coreCommands(setup: CliSetup): Command[] {
     pluginsCommand(setup.catalog ?? (() => undefined)),
     engineCommand,
     mergeCommand,
+    workerCommand,
   ];
 }
 

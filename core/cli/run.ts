@@ -3,6 +3,8 @@ import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { GradlensError } from '../errors/errors.ts';
 import type { RunConfigInput } from '../runs/config.ts';
+import type { Manifest } from '../runs/manifest.ts';
+import type { QueueStatus } from '../runs/queue-status.ts';
 import { modelRef } from './model-ref.ts';
 import { shardFlags } from './shard-flags.ts';
 import { progressReporter } from './progress.ts';
@@ -34,6 +36,11 @@ Streams a dataset through a model and attribution methods; writes runs/<id>/.
                        to finish merges the manifest (else: gradlens merge --run ID)
   --shard-index-env VAR --shards N
                        the same, I read from the environment (JOB_COMPLETION_INDEX on Kubernetes)
+  --queue URL          put the batches as jobs on a BullMQ queue on Redis (redis://HOST:PORT) for
+                       'gradlens worker' processes, and follow them; the runs directory must be
+                       shared with the workers, at the same path
+  --batches-per-job N  batches in one queue job (default 1)
+  --attempts N         tries per queue job before the run fails (default 3)
   --verbose            stack traces on errors
 
 Paths on the command line resolve against the current directory.`;
@@ -65,6 +72,9 @@ export const runCommand: Command = {
         shard: { type: 'string' },
         'shard-index-env': { type: 'string' },
         shards: { type: 'string' },
+        queue: { type: 'string' },
+        'batches-per-job': { type: 'string' },
+        attempts: { type: 'string' },
         verbose: { type: 'boolean', default: false },
       },
       strict: true,
@@ -122,6 +132,15 @@ export const runCommand: Command = {
         ...(values.limit ? { limit: positive(values.limit, '--limit') } : {}),
       };
     }
+    const report = (result: { dir: string; manifest: Manifest }): number => {
+      const m = result.manifest;
+      stdout(
+        `run ${m.id}: ${m.status}, ${m.batches.length} batches, ${
+          m.batches.reduce((n, b) => n + b.size, 0)
+        } samples, methods ${m.methods.map((x) => x.id).join(', ')}\nmaps in ${result.dir}\n`,
+      );
+      return m.status === 'complete' ? 0 : 130;
+    };
     const resume = values.resume
       ? findResumable(new RunStore(resolve(baseDir, config.runsDir ?? 'runs')), config, values.id)
       : undefined;
@@ -137,6 +156,23 @@ export const runCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
+      if (values.queue) {
+        if (shard) throw new GradlensError('a run is sharded or queued, not both', { where: '--queue' });
+        const { runQueued } = await import('../queue/coordinator.ts');
+        const result = await runQueued(config, {
+          registry: await registry(),
+          baseDir,
+          resume,
+          url: values.queue,
+          batchesPerJob: values['batches-per-job'] ? positive(values['batches-per-job'], '--batches-per-job') : 1,
+          attempts: values.attempts ? positive(values.attempts, '--attempts') : 3,
+          signal: controller.signal,
+          onBackend: (b) => stderr(`gradlens: backend ${describeBackend(b)} (planning; workers compute)\n`),
+          onStatus: queueReporter(stderr),
+          onProgress: progressReporter(stderr, isTTY),
+        });
+        return report(result);
+      }
       if (shard) {
         const { runShard } = await import('../runs/shard-runner.ts');
         const r = await runShard(config, {
@@ -169,13 +205,7 @@ export const runCommand: Command = {
         onWorkers: (n, why) => stderr(`gradlens: ${n} worker threads (${why})\n`),
         onProgress: progressReporter(stderr, isTTY),
       });
-      const m = result.manifest;
-      stdout(
-        `run ${m.id}: ${m.status}, ${m.batches.length} batches, ${
-          m.batches.reduce((n, b) => n + b.size, 0)
-        } samples, methods ${m.methods.map((x) => x.id).join(', ')}\nmaps in ${result.dir}\n`,
-      );
-      return m.status === 'complete' ? 0 : 130;
+      return report(result);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -202,4 +232,14 @@ function findResumable(
   const incomplete = store.list().find((r) => r.status === 'incomplete' || r.status === 'failed');
   if (!incomplete) throw new GradlensError(`no incomplete run in ${store.root} to resume`, { where: '--resume' });
   return incomplete.id;
+}
+
+/** Says when the number of workers attached to a queued run changes. */
+function queueReporter(write: (text: string) => void): (status: QueueStatus) => void {
+  let workers = -1;
+  return (s) => {
+    if (s.workers === workers || !s.open) return;
+    workers = s.workers;
+    write(`gradlens: ${workers} worker${workers === 1 ? '' : 's'} attached to queue ${s.queue}\n`);
+  };
 }

@@ -79,7 +79,7 @@ export async function runAttributions(configInput: RunConfigInput, options: RunO
   }
 }
 
-interface RunStart {
+export interface RunStart {
   config: RunConfig;
   store: RunStore;
   previous?: Manifest;
@@ -88,7 +88,7 @@ interface RunStart {
 }
 
 /** The config, runs directory and (when resuming) the run's manifest. */
-function locateRun(configInput: RunConfigInput, options: RunOptions): RunStart {
+export function locateRun(configInput: RunConfigInput, options: RunOptions): RunStart {
   const baseDir = options.baseDir ?? process.cwd();
   if (!options.resume) {
     const config = parseRunConfig(configInput);
@@ -105,7 +105,7 @@ export function withPlannedOptions(config: RunConfig, previous: Manifest): RunCo
 }
 
 /** The new run's id: the config's, unless a run has it already, else one from the time. */
-function freeId(config: RunConfig, store: RunStore): string {
+export function freeId(config: RunConfig, store: RunStore): string {
   const id = config.id ?? newRunId();
   if (store.has(id)) {
     throw new GradlensError(`a run '${id}' already exists in ${store.root}; choose another id or use --resume`, {
@@ -115,7 +115,7 @@ function freeId(config: RunConfig, store: RunStore): string {
   return id;
 }
 
-function resumedManifest(previous: Manifest, backend: BackendInfo): Manifest {
+export function resumedManifest(previous: Manifest, backend: BackendInfo): Manifest {
   return {
     ...previous,
     status: 'running',

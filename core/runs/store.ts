@@ -18,10 +18,13 @@ import { encodeNpy, type NpyArray, type NpyData, parseNpy } from '../io/npy.ts';
 import { SafeId } from '../io/safe-id.ts';
 import { BATCH_FILES, batchDirName, Manifest, mapFile, statFile } from './manifest.ts';
 import { mergeShards } from './merge.ts';
+import { QueueStatus } from './queue-status.ts';
 import { MAX_SHARDS, shardFileName, ShardRecord } from './shard.ts';
 
 /** Largest shard record read (a record lists its batches: about 150 bytes each). */
 const MAX_SHARD_RECORD_BYTES = 64 * 1024 * 1024;
+/** Largest `queue.json` read (about 100 bytes a job). */
+const MAX_QUEUE_STATUS_BYTES = 32 * 1024 * 1024;
 
 /** A summary line per run, for listings. */
 export interface RunSummary {
@@ -162,6 +165,26 @@ export class RunStore {
       }
     }
     return out;
+  }
+
+  /** Writes a queued run's `queue.json` (only the process that enqueued the run writes it). */
+  writeQueueStatus(id: string, status: QueueStatus): void {
+    writeFileAtomic(this.path(id, 'queue.json'), JSON.stringify(QueueStatus.parse(status)) + '\n');
+  }
+
+  /** A queued run's `queue.json`, or undefined for a run that was never queued. */
+  readQueueStatus(id: string): QueueStatus | undefined {
+    const path = this.path(id, 'queue.json');
+    if (!existsSync(path)) return undefined;
+    const real = this.checkReal(path);
+    if (statSync(real).size > MAX_QUEUE_STATUS_BYTES) {
+      throw new GradlensError(`queue status larger than ${MAX_QUEUE_STATUS_BYTES} bytes`, { where: path });
+    }
+    const parsed = QueueStatus.safeParse(JSON.parse(readFileSync(real, 'utf8')));
+    if (!parsed.success) {
+      throw new GradlensError(`invalid queue status: ${describeZodIssues(parsed.error.issues)}`, { where: path });
+    }
+    return parsed.data;
   }
 
   /** Absolute path of a file of a batch, e.g. `batchFile(id, 0, 'inputs.npy')`. */
