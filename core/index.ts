@@ -152,3 +152,4 @@ export { parseShard, shardRange, ShardRecord, type ShardSpec } from './runs/shar
 export { type QueueRunOptions, runQueued } from './queue/coordinator.ts';
 export { type QueueWorker, type QueueWorkerOptions, startQueueWorker } from './queue/worker.ts';
 export { type QueueJob, type QueueJobState, QueueStatus } from './runs/queue-status.ts';
+export { FileStorage, type RunStorage } from './runs/storage.ts';

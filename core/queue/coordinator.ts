@@ -58,7 +58,7 @@ export async function runQueued(configInput: RunConfigInput, options: QueueRunOp
   }
   const connection = parseRedisUrl(options.url);
   const { config, store, previous, baseDir } = locateRun(configInput, options);
-  if (previous?.status === 'complete') return { id: previous.id, dir: store.path(previous.id), manifest: previous };
+  if (previous?.status === 'complete') return { id: previous.id, dir: store.where(previous.id), manifest: previous };
   const id = previous?.id ?? freeId(config, store);
   await registerPluginModules(options.registry, config.plugins, baseDir);
   const backend = await initBackend(config.backend);
@@ -119,7 +119,7 @@ export async function runQueued(configInput: RunConfigInput, options: QueueRunOp
     await queue.close();
     redis.disconnect();
   }
-  return { id, dir: store.path(id), manifest: follower.manifest };
+  return { id, dir: store.where(id), manifest: follower.manifest };
 }
 
 /** Follows a run's jobs, recording each completed one in the manifest. */

@@ -1,4 +1,3 @@
-import { writeFileAtomic } from '../io/atomic.ts';
 import type { BatchData, BatchResult } from '../pipeline/batch.ts';
 import type { BatchSink } from '../pipeline/loop.ts';
 import { BATCH_FILES, extraFile, type Manifest, mapFile, statFile } from './manifest.ts';
@@ -99,5 +98,5 @@ export function writeBatchFiles(
     store.writeArray(id, index, mapFile(methodId), map.values, map.shape);
     for (const { name, values } of perSample) store.writeArray(id, index, statFile(methodId, name), values, [n]);
   });
-  writeFileAtomic(store.batchFile(id, index, BATCH_FILES.ids), JSON.stringify(data.ids));
+  store.writeIds(id, index, data.ids);
 }

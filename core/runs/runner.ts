@@ -61,7 +61,7 @@ export interface RunResult {
 export async function runAttributions(configInput: RunConfigInput, options: RunOptions): Promise<RunResult> {
   const start = locateRun(configInput, options);
   const { config, store, previous, baseDir } = start;
-  if (previous?.status === 'complete') return { id: previous.id, dir: store.path(previous.id), manifest: previous };
+  if (previous?.status === 'complete') return { id: previous.id, dir: store.where(previous.id), manifest: previous };
   const id = previous?.id ?? freeId(config, store);
   await registerPluginModules(options.registry, config.plugins, baseDir);
   const backend = await initBackend(config.backend);
@@ -190,7 +190,7 @@ function finish(writer: RunWriter, stopped: boolean): RunResult {
     updatedAt: now,
     plannedBatches: writer.manifest.batches.length,
   });
-  return { id: manifest.id, dir: writer.store.path(manifest.id), manifest };
+  return { id: manifest.id, dir: writer.store.where(manifest.id), manifest };
 }
 
 /** Registers a config's plugin modules once (a resumed run or a second call may name them again). */

@@ -159,7 +159,7 @@ function result(
   range: { start: number; end: number },
   merged: boolean,
 ): ShardResult {
-  return { id, dir: store.path(id), manifest: store.read(id), shard, range, merged };
+  return { id, dir: store.where(id), manifest: store.read(id), shard, range, merged };
 }
 
 /** JSON with object keys sorted, so equal values compare equal whatever their key order. */
