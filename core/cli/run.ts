@@ -240,6 +240,7 @@ function queueReporter(write: (text: string) => void): (status: QueueStatus) => 
   return (s) => {
     if (s.workers === workers || !s.open) return;
     workers = s.workers;
-    write(`gradlens: ${workers} worker${workers === 1 ? '' : 's'} attached to queue ${s.queue}\n`);
+    const hint = workers === 0 ? ` (start some: gradlens worker --queue ${s.url} --runs DIR)` : '';
+    write(`gradlens: ${workers} worker${workers === 1 ? '' : 's'} attached to queue ${s.queue}${hint}\n`);
   };
 }

@@ -15,7 +15,7 @@ const QueueJobSchema = z.object({
   start: z.number().int().nonnegative(),
   count: z.number().int().positive(),
   state: z.enum(['waiting', 'active', 'retrying', 'completed', 'failed']),
-  /** Tries so far (failures; a try whose worker died counts when BullMQ takes it up again). */
+  /** Tries made so far (BullMQ's attemptsMade; a try whose worker died is taken up again without counting). */
   attempts: z.number().int().nonnegative(),
   /** The worker that completed it, `host:pid`. */
   worker: z.string().optional(),
@@ -43,7 +43,7 @@ export interface QueueJob {
   start: number;
   count: number;
   state: QueueJobState;
-  /** Tries so far (failures; a try whose worker died counts when BullMQ takes it up again). */
+  /** Tries made so far (BullMQ's attemptsMade; a try whose worker died is taken up again without counting). */
   attempts: number;
   /** The worker that completed it, `host:pid`. */
   worker?: string;

@@ -76,7 +76,7 @@ export function Distribution(props: { manifest: Manifest }) {
               box(
                 j.state,
                 `batch${j.count > 1 ? `es ${j.start}–${j.start + j.count - 1}` : ` ${j.start}`}: ${j.state}${
-                  j.attempts > 0 ? `, ${j.attempts} failed tries` : ''
+                  j.attempts > 1 ? `, ${j.attempts} tries` : ''
                 }${j.worker ? `, by ${j.worker}` : ''}${j.error ? ` (${j.error})` : ''}`,
                 j.start,
               )
