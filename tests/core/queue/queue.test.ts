@@ -7,6 +7,8 @@ import { initBackend } from '../../../core/engine/backend.ts';
 import { parseRedisUrl } from '../../../core/queue/connection.ts';
 import { runQueued } from '../../../core/queue/coordinator.ts';
 import { groupBatches } from '../../../core/queue/jobs.ts';
+import { startQueueWorker } from '../../../core/queue/worker.ts';
+import { tf } from '../../../core/tensor/tf.ts';
 import { RunStore } from '../../../core/runs/store.ts';
 import { binCommand, cli, ROOT } from '../../helpers/cli.ts';
 import { builtinRegistry, saveLayersModel, seeded, smallConvNet, tempDir, writeNpy } from '../../helpers/fixtures.ts';
@@ -150,6 +152,42 @@ if (missing) {
     assert.match(m.error!, /batch 2 failed after 2 tries/);
     const status = new RunStore(join(dir, 'runs')).readQueueStatus('bad')!;
     assert.is(status.jobs.find((j) => j.start === 2)!.state, 'failed');
+  });
+
+  test('a worker in this process computes a stopped and resumed run and, once it ends, leaves no tensor behind', async () => {
+    const runsDir = join(dir, 'runs-here');
+    const before = tf.memory().numTensors;
+    const worker = await startQueueWorker({ url: redis.url, registry: builtinRegistry(), runsDir, pollMs: 50 });
+    try {
+      const config = { ...JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')), id: 'here', runsDir };
+      // Stopped once a batch is recorded: the run is left incomplete, and --resume enqueues only the rest.
+      const stop = new AbortController();
+      const first = await runQueued(config, {
+        registry: builtinRegistry(),
+        baseDir: dir,
+        url: redis.url,
+        pollMs: 50,
+        signal: stop.signal,
+        onProgress: () => stop.abort(),
+      });
+      assert.is(first.manifest.status, 'incomplete');
+      const done = first.manifest.batches.length;
+      assert.ok(done >= 1 && done < 6, `${done} batches before the stop`);
+      const r = await runQueued(config, {
+        registry: builtinRegistry(),
+        baseDir: dir,
+        url: redis.url,
+        pollMs: 50,
+        resume: 'here',
+      });
+      assert.is(r.manifest.status, 'complete');
+      assert.equal(r.manifest.batches.map((b) => b.index), [0, 1, 2, 3, 4, 5]);
+      assert.is(new RunStore(runsDir).readQueueStatus('here')!.jobs.length, 6 - done);
+      await until(() => worker.runs().length === 0, 10_000, () => 'the worker did not leave the run');
+    } finally {
+      await worker.close();
+    }
+    assert.is(tf.memory().numTensors, before);
   });
 
   test.run();
