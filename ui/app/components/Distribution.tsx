@@ -38,7 +38,7 @@ export function Distribution(props: { manifest: Manifest }) {
   useEffect(() => {
     if (!spread) return setData(null);
     let live = true;
-    getJson<Distribution>(`/api/runs/${encodeURIComponent(m.id)}/distribution`)
+    getJson<Distribution>(`/runs/${encodeURIComponent(m.id)}/distribution`)
       .then((d) => live && setData(d), () => live && setData(null));
     return () => void (live = false);
   }, [m.id, m.updatedAt, m.batches.length, m.status, spread]);
