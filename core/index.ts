@@ -149,7 +149,12 @@ export type { Command, CommandContext } from './cli/types.ts';
 export { formatDuration } from './cli/progress.ts';
 export { mergeRun, runShard, type ShardOptions, type ShardResult } from './runs/shard-runner.ts';
 export { parseShard, shardRange, ShardRecord, type ShardSpec } from './runs/shard.ts';
-export { type QueueRunOptions, runQueued } from './queue/coordinator.ts';
-export { type QueueWorker, type QueueWorkerOptions, startQueueWorker } from './queue/worker.ts';
+export {
+  type QueueRunOptions,
+  type QueueWorker,
+  type QueueWorkerOptions,
+  runQueued,
+  startQueueWorker,
+} from './queue/lazy.ts';
 export { type QueueJob, type QueueJobState, QueueStatus } from './runs/queue-status.ts';
 export { FileStorage, type RunStorage } from './runs/storage.ts';

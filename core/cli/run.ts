@@ -158,6 +158,12 @@ export const runCommand: Command = {
     try {
       if (values.queue) {
         if (shard) throw new GradlensError('a run is sharded or queued, not both', { where: '--queue' });
+        if (values.workers !== undefined) {
+          throw new GradlensError(
+            "a queued run is computed by 'gradlens worker' processes: give them --concurrency, not --workers here",
+            { where: '--workers' },
+          );
+        }
         const { runQueued } = await import('../queue/coordinator.ts');
         const result = await runQueued(config, {
           registry: await registry(),

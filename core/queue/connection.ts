@@ -3,6 +3,7 @@
  * TLS), and the names gradlens uses there. One BullMQ queue per run, named after it; a Redis set
  * lists the runs being computed, so workers find them.
  */
+import { Redis } from 'ioredis';
 import { GradlensError } from '../errors/errors.ts';
 
 /** ioredis connection options, as BullMQ takes them. */
@@ -63,3 +64,32 @@ export function queueName(runId: string): string {
 
 /** Redis set of the runs being computed: JSON `{ id, runsDir }` members (see ./jobs.ts). */
 export const ACTIVE_RUNS_KEY = 'gradlens:active-runs';
+
+/**
+ * A Redis client that has answered a PING, or a GradlensError naming the URL when none answers
+ * within `timeoutMs`. (BullMQ's clients retry forever: a wrong URL would otherwise hang.)
+ */
+export async function connectRedis(url: string, timeoutMs: number = 10_000, where: string = '--queue'): Promise<Redis> {
+  const redis = new Redis({ ...parseRedisUrl(url, where), lazyConnect: true });
+  redis.on('error', () => {}); // reported below, or retried by ioredis once connected
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      redis.connect().then(() => redis.ping()),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
+    ]);
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    throw new GradlensError(
+      `cannot reach Redis at ${redactUrl(url)} (${
+        (error as Error).message
+      }); is redis-server running there, and the URL right?`,
+      { where },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}

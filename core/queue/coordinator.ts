@@ -6,11 +6,11 @@
  * Workers write the batch files themselves, into the shared runs directory.
  */
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { initBackend } from '../engine/backend.ts';
 import { GradlensError } from '../errors/errors.ts';
 import { openRun } from '../pipeline/plan.ts';
-import type { RunConfigInput } from '../runs/config.ts';
+import type { RunConfig, RunConfigInput } from '../runs/config.ts';
 import type { BatchRecord, Manifest } from '../runs/manifest.ts';
 import { createManifest } from '../runs/new-manifest.ts';
 import type { QueueJob, QueueStatus } from '../runs/queue-status.ts';
@@ -25,7 +25,14 @@ import {
   withPlannedOptions,
 } from '../runs/runner.ts';
 import type { RunStore } from '../runs/store.ts';
-import { ACTIVE_RUNS_KEY, parseRedisUrl, queueName, redactUrl } from './connection.ts';
+import {
+  ACTIVE_RUNS_KEY,
+  connectRedis,
+  parseRedisUrl,
+  queueName,
+  redactUrl,
+  type RedisConnection,
+} from './connection.ts';
 import { type BatchJob, BatchJobResult, groupBatches, jobId, MAX_BATCHES_PER_JOB, type RunTicket } from './jobs.ts';
 
 export interface QueueRunOptions
@@ -40,6 +47,8 @@ export interface QueueRunOptions
   backoffMs?: number;
   /** How often the queue is read, in milliseconds (default 250). */
   pollMs?: number;
+  /** How long Redis may take to answer the first PING, in milliseconds (default 10000). */
+  connectTimeoutMs?: number;
   /** Told whenever the queue's state is read (workers attached, jobs' states). */
   onStatus?: (status: QueueStatus) => void;
 }
@@ -58,6 +67,26 @@ export async function runQueued(configInput: RunConfigInput, options: QueueRunOp
   }
   const connection = parseRedisUrl(options.url);
   const { config, store, previous, baseDir } = locateRun(configInput, options);
+  // Checked before planning: a wrong URL is told at once.
+  const redis = await connectRedis(options.url, options.connectTimeoutMs);
+  try {
+    return await enqueueAndFollow(config, store, previous, baseDir, redis, connection, perJob, attempts, options);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function enqueueAndFollow(
+  config: RunConfig,
+  store: RunStore,
+  previous: Manifest | undefined,
+  baseDir: string,
+  redis: Redis,
+  connection: RedisConnection,
+  perJob: number,
+  attempts: number,
+  options: QueueRunOptions,
+): Promise<RunResult> {
   if (previous?.status === 'complete') return { id: previous.id, dir: store.where(previous.id), manifest: previous };
   const id = previous?.id ?? freeId(config, store);
   await registerPluginModules(options.registry, config.plugins, baseDir);
@@ -89,7 +118,6 @@ export async function runQueued(configInput: RunConfigInput, options: QueueRunOp
   const todo = Array.from({ length: planned }, (_, i) => i).filter((i) => !done.has(i));
   const jobs = groupBatches(todo, perJob);
   const queue = new Queue(name, { connection });
-  const redis = new Redis(connection);
   const ticket = JSON.stringify({ id, runsDir: store.root } satisfies RunTicket);
   const follower = new Follower(store, manifest, jobs, options);
   try {
@@ -117,7 +145,6 @@ export async function runQueued(configInput: RunConfigInput, options: QueueRunOp
     await follower.snapshot(queue, options.url, false).catch(() => {});
     await queue.obliterate({ force: true }).catch(() => {});
     await queue.close();
-    redis.disconnect();
   }
   return { id, dir: store.where(id), manifest: follower.manifest };
 }

@@ -10,7 +10,6 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import process from 'node:process';
 import { type Job, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { initBackend } from '../engine/backend.ts';
 import { GradlensError } from '../errors/errors.ts';
 import type { BatchData, BatchResult } from '../pipeline/batch.ts';
@@ -26,7 +25,7 @@ import { registerPluginModules } from '../runs/runner.ts';
 import { RunStore } from '../runs/store.ts';
 import { localComputer } from '../workers/computer.ts';
 import { getDefaultRegistryModules, WorkerPool } from '../workers/pool.ts';
-import { ACTIVE_RUNS_KEY, parseRedisUrl, queueName } from './connection.ts';
+import { ACTIVE_RUNS_KEY, connectRedis, parseRedisUrl, queueName } from './connection.ts';
 import { BatchJob, type BatchJobResult, RunTicket } from './jobs.ts';
 
 export interface QueueWorkerOptions {
@@ -48,6 +47,8 @@ export interface QueueWorkerOptions {
    * a batch (a batch computed twice is harmless, only wasted).
    */
   lockMs?: number;
+  /** How long Redis may take to answer the first PING, in milliseconds (default 10000). */
+  connectTimeoutMs?: number;
   /** How often the set of runs is read, in milliseconds (default 1000). */
   pollMs?: number;
   /** Told what the worker does: attaching to a run, starting and finishing jobs, leaving a run. */
@@ -75,8 +76,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const store = new RunStore(resolve(options.runsDir));
   const say = options.onEvent ?? (() => {});
   const me = `${hostname()}:${process.pid}`;
-  const redis = new Redis(connection);
-  await redis.ping();
+  const redis = await connectRedis(options.url, options.connectTimeoutMs);
   await initBackend();
   const attached = new Map<string, Promise<Attached | undefined>>();
   const ignored = new Set<string>();

@@ -51,7 +51,9 @@ export async function runShard(configInput: RunConfigInput, options: ShardOption
       { where: '--shard' },
     );
   }
-  if (existing?.status === 'complete') return result(store, id, shard, { start: 0, end: 0 }, false);
+  if (existing?.status === 'complete') {
+    return result(store, id, shard, shardRange(shard, existing.plannedBatches ?? 0), false);
+  }
 
   await registerPluginModules(options.registry, config.plugins, baseDir);
   const backend = await initBackend(config.backend);

@@ -33,6 +33,24 @@ test('batches are grouped into jobs of consecutive batches', () => {
   assert.equal(groupBatches([5, 1, 2, 7], 3), [{ start: 1, count: 2 }, { start: 5, count: 1 }, { start: 7, count: 1 }]);
 });
 
+test('a Redis that does not answer is told at once, with the URL', async () => {
+  const config = {
+    runsDir: tempDir(),
+    model: { plugin: 'layers-model', options: { path: 'none.json' } },
+    dataset: { plugin: 'npy', options: { x: 'none.npy' } },
+    methods: [{ plugin: 'vanilla-gradient' }],
+  };
+  // Port 9 (discard) on loopback: nothing listens there.
+  const url = 'redis://:secret@127.0.0.1:9';
+  const failure = (p: Promise<unknown>) => p.then(() => 'no error', (e: Error) => e.message);
+  const queued = await failure(runQueued(config, { registry: builtinRegistry(), url, connectTimeoutMs: 2000 }));
+  assert.match(queued, /cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:9\//);
+  const worker = await failure(
+    startQueueWorker({ url, registry: builtinRegistry(), runsDir: tempDir(), connectTimeoutMs: 2000 }),
+  );
+  assert.match(worker, /cannot reach Redis/);
+});
+
 const missing = redisMissing();
 if (missing) {
   test.skip(`queue tests need redis-server: ${missing}`, () => {});
