@@ -160,6 +160,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       name: me,
     });
     worker.on('error', (error) => say(`run ${ticket.id}: queue error: ${error.message}`));
+    worker.on('failed', (job, error) => {
+      const data = BatchJob.safeParse(job?.data);
+      const which = data.success ? `batch ${data.data.start}` : `job ${job?.id}`;
+      say(`run ${ticket.id}: ${which} failed (try ${job?.attemptsMade ?? '?'}): ${error.message.split('\n')[0]}`);
+    });
     say(
       `run ${ticket.id}: attached (${
         computer.parallel > 1 ? `${computer.parallel} worker threads` : 'one job at a time'
