@@ -1,6 +1,6 @@
 import process from 'node:process';
 import { GradlensError } from '../errors/errors.ts';
-import { parseShard, type ShardSpec, shardSpec } from '../runs/shard.ts';
+import { parseShard, type ShardSpec, shardSpec } from '../runs/shard-spec.ts';
 import { positive } from './workers-flag.ts';
 
 /**
