@@ -185,3 +185,14 @@ export { curveFile, CurveRecord, metricFile, MetricRecord } from './runs/manifes
 
 export type { Command, CommandContext } from './cli/types.ts';
 export { formatDuration } from './cli/progress.ts';
+export { mergeRun, runShard, type ShardOptions, type ShardResult } from './runs/shard-runner.ts';
+export { parseShard, shardRange, ShardRecord, type ShardSpec } from './runs/shard.ts';
+export {
+  type QueueRunOptions,
+  type QueueWorker,
+  type QueueWorkerOptions,
+  runQueued,
+  startQueueWorker,
+} from './queue/lazy.ts';
+export { type QueueJob, type QueueJobState, QueueStatus } from './runs/queue-status.ts';
+export { FileStorage, type RunStorage } from './runs/storage.ts';

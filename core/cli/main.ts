@@ -4,6 +4,8 @@ import type { Registry } from '../plugins/registry.ts';
 import { attributeCommand } from './attribute.ts';
 import { engineCommand } from './engine.ts';
 import { evaluateCommand } from './evaluate.ts';
+import { mergeCommand } from './merge.ts';
+import { workerCommand } from './worker.ts';
 import { pluginsCommand } from './plugins.ts';
 import { runCommand } from './run.ts';
 import type { Command, CommandContext, PluginCatalog } from './types.ts';
@@ -28,6 +30,8 @@ function coreCommands(setup: CliSetup): Command[] {
     evaluateCommand,
     pluginsCommand(setup.catalog ?? (() => undefined)),
     engineCommand,
+    mergeCommand,
+    workerCommand,
   ];
 }
 

@@ -117,6 +117,11 @@ const ManifestSchema = z.object({
   /** Batches planned, when the dataset's size is known. */
   plannedBatches: z.number().int().nonnegative().optional(),
   batches: z.array(BatchRecordSchema),
+  /** A run split over processes that each record their own progress (see ../runs/shard.ts). */
+  shards: z.object({ count: z.number().int().positive().max(4096) }).optional(),
+  /** A run whose batches are jobs on a BullMQ queue (see ../queue/). */
+  queue: z.object({ name: z.string(), batchesPerJob: z.number().int().positive(), attempts: z.number().int() })
+    .optional(),
 });
 
 /** A shape without N; null entries are sizes the model leaves open. */
@@ -241,6 +246,10 @@ export interface Manifest {
   /** Batches planned, when the dataset's size is known. */
   plannedBatches?: number;
   batches: BatchRecord[];
+  /** A run split over processes that each record their own progress (see ../runs/shard.ts). */
+  shards?: { count: number };
+  /** A run whose batches are jobs on a BullMQ queue (see ../queue/). */
+  queue?: { name: string; batchesPerJob: number; attempts: number };
 }
 export const Manifest: z.ZodType<Manifest> = ManifestSchema;
 

@@ -1,4 +1,3 @@
-import { writeFileAtomic } from '../io/atomic.ts';
 import type { BatchData, BatchResult } from '../pipeline/batch.ts';
 import type { BatchSink } from '../pipeline/loop.ts';
 import { BATCH_FILES, extraFile, type Manifest, mapFile, statFile } from './manifest.ts';
@@ -102,5 +101,5 @@ export function writeBatchFiles(
     for (const { name, values } of perSample) store.writeArray(id, index, statFile(methodId, name), values, [n]);
   });
   writeMetricFiles(store, id, index, n, result.metrics);
-  writeFileAtomic(store.batchFile(id, index, BATCH_FILES.ids), JSON.stringify(data.ids));
+  store.writeIds(id, index, data.ids);
 }

@@ -7,7 +7,7 @@ import process from 'node:process';
 import { type BackendInfo, initBackend } from '../engine/backend.ts';
 import { GradlensError } from '../errors/errors.ts';
 import { resolvePath } from '../io/paths.ts';
-import { computeBatches } from '../pipeline/loop.ts';
+import { type BatchSink, computeBatches } from '../pipeline/loop.ts';
 import { type OpenedRun, openRun } from '../pipeline/plan.ts';
 import type { Registry } from '../plugins/registry.ts';
 import { startComputer } from '../workers/computer.ts';
@@ -61,7 +61,7 @@ export interface RunResult {
 export async function runAttributions(configInput: RunConfigInput, options: RunOptions): Promise<RunResult> {
   const start = locateRun(configInput, options);
   const { config, store, previous, baseDir } = start;
-  if (previous?.status === 'complete') return { id: previous.id, dir: store.path(previous.id), manifest: previous };
+  if (previous?.status === 'complete') return { id: previous.id, dir: store.where(previous.id), manifest: previous };
   const id = previous?.id ?? freeId(config, store);
   await registerPluginModules(options.registry, config.plugins, baseDir);
   const backend = await initBackend(config.backend);
@@ -79,7 +79,7 @@ export async function runAttributions(configInput: RunConfigInput, options: RunO
   }
 }
 
-interface RunStart {
+export interface RunStart {
   config: RunConfig;
   store: RunStore;
   previous?: Manifest;
@@ -88,7 +88,7 @@ interface RunStart {
 }
 
 /** The config, runs directory and (when resuming) the run's manifest. */
-function locateRun(configInput: RunConfigInput, options: RunOptions): RunStart {
+export function locateRun(configInput: RunConfigInput, options: RunOptions): RunStart {
   const baseDir = options.baseDir ?? process.cwd();
   if (!options.resume) {
     const config = parseRunConfig(configInput);
@@ -114,7 +114,7 @@ export function withPlannedOptions(config: RunConfig, previous: Manifest): RunCo
 }
 
 /** The new run's id: the config's, unless a run has it already, else one from the time. */
-function freeId(config: RunConfig, store: RunStore): string {
+export function freeId(config: RunConfig, store: RunStore): string {
   const id = config.id ?? newRunId();
   if (store.has(id)) {
     throw new GradlensError(`a run '${id}' already exists in ${store.root}; choose another id or use --resume`, {
@@ -124,7 +124,7 @@ function freeId(config: RunConfig, store: RunStore): string {
   return id;
 }
 
-function resumedManifest(previous: Manifest, backend: BackendInfo): Manifest {
+export function resumedManifest(previous: Manifest, backend: BackendInfo): Manifest {
   return {
     ...previous,
     status: 'running',
@@ -139,34 +139,55 @@ function resumedManifest(previous: Manifest, backend: BackendInfo): Manifest {
 async function loop(config: RunConfig, opened: OpenedRun, writer: RunWriter, options: RunOptions): Promise<RunResult> {
   const skip = writer.manifest.batches.length;
   const planned = writer.manifest.plannedBatches;
-  const left = planned === undefined ? undefined : Math.max(1, planned - skip);
+  let stopped: boolean;
+  try {
+    stopped = await streamBatches(config, opened, writer, options, {
+      skip,
+      limit: config.dataset.limit,
+      left: planned === undefined ? undefined : Math.max(1, planned - skip),
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    writer.update({ status: 'failed', error: message, updatedAt: new Date().toISOString() });
+    throw error;
+  }
+  return finish(writer, stopped);
+}
+
+/**
+ * Computes the batches from `skip` on (up to `limit` samples of the dataset) on the computer
+ * `options.workers` asks for, into `sink`, through the pipeline's batch loop. Returns whether it
+ * stopped early (signal or `stopAfter`).
+ */
+export async function streamBatches(
+  config: RunConfig,
+  opened: OpenedRun,
+  sink: BatchSink,
+  options: Pick<RunOptions, 'workers' | 'onWorkers' | 'registryModules' | 'signal' | 'stopAfter'>,
+  range: { skip: number; limit?: number; left?: number },
+): Promise<boolean> {
   const workers = options.workers ?? 1;
   const computer = await startComputer(opened.plan, opened.bound, {
     // No more workers than batches left: each loads its own engine and model.
-    workers: workers === 'auto' ? 'auto' : Math.min(workers, left ?? Infinity),
-    batches: left,
+    workers: workers === 'auto' ? 'auto' : Math.min(workers, range.left ?? Infinity),
+    batches: range.left,
     onWorkers: options.onWorkers,
     registryModules: options.registryModules,
     pluginModules: config.plugins.map((specifier) => ({ specifier, baseDir: opened.plan.baseDir })),
     backend: config.backend,
   });
-  let stopped: boolean;
   try {
-    ({ stopped } = await computeBatches(opened.dataset, computer, writer, {
+    const { stopped } = await computeBatches(opened.dataset, computer, sink, {
       batchSize: config.dataset.batchSize,
-      limit: config.dataset.limit,
-      skipBatches: skip,
+      limit: range.limit,
+      skipBatches: range.skip,
       signal: options.signal,
       stopAfter: options.stopAfter,
-    }));
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    writer.update({ status: 'failed', error: message, updatedAt: new Date().toISOString() });
-    throw error;
+    });
+    return stopped;
   } finally {
     await computer.close();
   }
-  return finish(writer, stopped);
 }
 
 /** A run that stopped early is `incomplete` (resumable); otherwise `complete`, its batch count final. */
@@ -178,7 +199,7 @@ function finish(writer: RunWriter, stopped: boolean): RunResult {
     updatedAt: now,
     plannedBatches: writer.manifest.batches.length,
   });
-  return { id: manifest.id, dir: writer.store.path(manifest.id), manifest };
+  return { id: manifest.id, dir: writer.store.where(manifest.id), manifest };
 }
 
 /** Registers a config's plugin modules once (a resumed run or a second call may name them again). */

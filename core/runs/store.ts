@@ -1,12 +1,24 @@
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve, sep } from 'node:path';
 import process from 'node:process';
 import { describeZodIssues, GradlensError } from '../errors/errors.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
 import { encodeNpy, type NpyArray, type NpyData, parseNpy } from '../io/npy.ts';
 import { SafeId } from '../io/safe-id.ts';
 import { BATCH_FILES, batchDirName, curveFile, Manifest, mapFile, metricFile, statFile } from './manifest.ts';
+import { mergeShards } from './merge.ts';
+import { QueueStatus } from './queue-status.ts';
+import { MAX_SHARDS, shardFileName, ShardRecord } from './shard.ts';
+import { FileStorage, type RunStorage } from './storage.ts';
+
+/** Largest manifest read (it lists every batch: about 150 bytes each). */
+const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+/** Largest shard record read. */
+const MAX_SHARD_RECORD_BYTES = 64 * 1024 * 1024;
+/** Largest `queue.json` read (about 100 bytes a job). */
+const MAX_QUEUE_STATUS_BYTES = 32 * 1024 * 1024;
+/** Largest array file read: far above any batch of maps, far below what would exhaust memory. */
+const MAX_ARRAY_BYTES = 2 ** 31 - 1;
+/** Largest ids.json read. */
+const MAX_IDS_BYTES = 64 * 1024 * 1024;
 
 /** A summary line per run, for listings. */
 export interface RunSummary {
@@ -24,20 +36,23 @@ export interface RunSummary {
 /**
  * The runs directory: `runs/<id>/manifest.json` and `runs/<id>/batches/<00000>/...npy`. The only
  * source of truth; readers hold no state that is not on disk. Every identifier is validated and
- * every path is checked to stay inside the directory (symlinks included).
+ * every path is checked to stay inside the directory (symlinks included). The files live in a
+ * {@link RunStorage}: a directory (given as a path), or another backend.
  */
 export class RunStore {
+  /** The runs directory (or the backend's location). */
   readonly root: string;
+  readonly storage: RunStorage;
 
-  constructor(root: string) {
-    this.root = resolve(root);
+  constructor(root: string | RunStorage) {
+    this.storage = typeof root === 'string' ? new FileStorage(root) : root;
+    this.root = this.storage.location;
   }
 
   /** Ids of runs with a readable manifest, newest first. */
   list(): RunSummary[] {
-    if (!existsSync(this.root)) return [];
     const out: RunSummary[] = [];
-    for (const name of readdirSync(this.root)) {
+    for (const name of this.storage.list([])) {
       if (!SafeId.safeParse(name).success) continue;
       try {
         const m = this.read(name);
@@ -62,18 +77,29 @@ export class RunStore {
   }
 
   has(id: string): boolean {
-    return SafeId.safeParse(id).success && existsSync(join(this.root, id, 'manifest.json'));
+    return SafeId.safeParse(id).success && this.storage.exists([id, 'manifest.json']);
   }
 
   /**
    * Reads and validates a manifest. A run marked `running` whose writer process is gone is
-   * reported as `incomplete` (it was killed).
+   * reported as `incomplete` (it was killed). A sharded run not yet merged is read with its
+   * shards' progress folded in (see ./merge.ts), so it fills in while its shards run.
    */
   read(id: string): Manifest {
-    const path = this.path(id, 'manifest.json');
+    const manifest = this.readManifestFile(id);
+    if (manifest.shards && manifest.status !== 'complete') return mergeShards(manifest, this.readShards(id), isAlive);
+    return manifest;
+  }
+
+  /** The manifest file as written, without the shards' progress. */
+  readManifestFile(id: string): Manifest {
+    const key = this.key(id, 'manifest.json');
+    const path = this.describe(key);
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(this.checkReal(path), 'utf8'));
+      const bytes = this.storage.read(key, MAX_MANIFEST_BYTES);
+      if (!bytes) throw new Error('no such file');
+      json = JSON.parse(new TextDecoder().decode(bytes));
     } catch (error) {
       throw new GradlensError(`cannot read manifest (${(error as Error).message.split('\n')[0]})`, { where: path });
     }
@@ -90,28 +116,86 @@ export class RunStore {
 
   write(manifest: Manifest): void {
     const valid = Manifest.parse(manifest);
-    writeFileAtomic(this.path(valid.id, 'manifest.json'), JSON.stringify(valid, null, 2) + '\n');
+    this.storage.write(this.key(valid.id, 'manifest.json'), JSON.stringify(valid, null, 2) + '\n');
   }
 
-  /** Absolute path of a file of a batch, e.g. `batchFile(id, 0, 'inputs.npy')`. */
+  /**
+   * Writes a new run's manifest unless one exists: of processes starting one run at once, exactly
+   * one creates it (a hard link fails when the name exists, also on NFS). Returns whether this
+   * call created it.
+   */
+  create(manifest: Manifest): boolean {
+    const valid = Manifest.parse(manifest);
+    return this.storage.create(this.key(valid.id, 'manifest.json'), JSON.stringify(valid, null, 2) + '\n');
+  }
+
+  /** Writes a shard's progress record (only that shard writes it). */
+  writeShard(id: string, record: ShardRecord): void {
+    const valid = ShardRecord.parse(record);
+    this.storage.write(this.key(id, 'shards', shardFileName(valid.index)), JSON.stringify(valid, null, 2) + '\n');
+  }
+
+  /** Every readable shard record of a run; one being replaced or unreadable is skipped. */
+  readShards(id: string): ShardRecord[] {
+    const out: ShardRecord[] = [];
+    const names = this.storage.list(this.key(id, 'shards')).filter((n) => /^\d{4}\.json$/.test(n));
+    for (const name of names.sort().slice(0, MAX_SHARDS)) {
+      try {
+        const bytes = this.storage.read(this.key(id, 'shards', name), MAX_SHARD_RECORD_BYTES);
+        const parsed = bytes && ShardRecord.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+        if (parsed && parsed.success) out.push(parsed.data);
+      } catch {
+        // Skipped: another process may be writing it.
+      }
+    }
+    return out;
+  }
+
+  /** Writes a queued run's `queue.json` (only the process that enqueued the run writes it). */
+  writeQueueStatus(id: string, status: QueueStatus): void {
+    this.storage.write(this.key(id, 'queue.json'), JSON.stringify(QueueStatus.parse(status)) + '\n');
+  }
+
+  /** A queued run's `queue.json`, or undefined for a run that was never queued. */
+  readQueueStatus(id: string): QueueStatus | undefined {
+    const key = this.key(id, 'queue.json');
+    const bytes = this.storage.read(key, MAX_QUEUE_STATUS_BYTES);
+    if (!bytes) return undefined;
+    const parsed = QueueStatus.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+    if (!parsed.success) {
+      throw new GradlensError(`invalid queue status: ${describeZodIssues(parsed.error.issues)}`, {
+        where: this.describe(key),
+      });
+    }
+    return parsed.data;
+  }
+
+  /** Absolute path of a file of a batch, e.g. `batchFile(id, 0, 'inputs.npy')` (a runs directory only). */
   batchFile(id: string, batch: number, file: string): string {
-    if (!Number.isInteger(batch) || batch < 0) throw new GradlensError(`invalid batch index ${batch}`);
-    return this.path(id, 'batches', batchDirName(batch), ...file.split('/'));
+    return this.files().path(this.batchKey(id, batch, file));
   }
 
   writeArray(id: string, batch: number, file: string, data: NpyData, shape: readonly number[]): void {
-    writeFileAtomic(this.batchFile(id, batch, file), encodeNpy(data, shape));
+    this.storage.write(this.batchKey(id, batch, file), encodeNpy(data, shape));
   }
 
   readArray(id: string, batch: number, file: string): NpyArray {
-    const path = this.batchFile(id, batch, file);
-    if (!existsSync(path)) throw new GradlensError('no such file in this run', { where: path });
-    return parseNpy(new Uint8Array(readFileSync(this.checkReal(path))), path);
+    const key = this.batchKey(id, batch, file);
+    const bytes = this.storage.read(key, MAX_ARRAY_BYTES);
+    if (!bytes) throw new GradlensError('no such file in this run', { where: this.describe(key) });
+    return parseNpy(bytes, this.describe(key));
+  }
+
+  /** Writes a batch's ids, its last file: a batch with ids.json is complete. */
+  writeIds(id: string, batch: number, ids: string[]): void {
+    this.storage.write(this.batchKey(id, batch, BATCH_FILES.ids), JSON.stringify(ids));
   }
 
   readIds(id: string, batch: number): string[] {
-    const path = this.batchFile(id, batch, BATCH_FILES.ids);
-    return JSON.parse(readFileSync(this.checkReal(path), 'utf8'));
+    const key = this.batchKey(id, batch, BATCH_FILES.ids);
+    const bytes = this.storage.read(key, MAX_IDS_BYTES);
+    if (!bytes) throw new GradlensError('no such file in this run', { where: this.describe(key) });
+    return JSON.parse(new TextDecoder().decode(bytes));
   }
 
   mapPath(id: string, batch: number, method: string): string {
@@ -145,27 +229,46 @@ export class RunStore {
     return this.readArray(id, batch, curveFile(method, metric, curve));
   }
 
-  /** Joins segments under the root after validating the run id; refuses anything outside. */
+  /** Joins segments under the root after validating the run id; refuses anything outside (a runs directory only). */
   path(id: string, ...segments: string[]): string {
+    return this.files().path(this.key(id, ...segments));
+  }
+
+  /** Refuses files that are (or sit under) symlinks leading out of the runs directory (a runs directory only). */
+  checkReal(path: string): string {
+    return this.files().checkReal(path);
+  }
+
+  /** Where a run is, for messages and results: its directory, or its place in the backend. */
+  where(id: string): string {
+    return this.storage instanceof FileStorage ? this.path(id) : this.describe(this.key(id));
+  }
+
+  /** A key under the root after validating the run id and every segment. */
+  key(id: string, ...segments: string[]): string[] {
     assertSafeId(id, 'run id');
     for (const s of segments) {
-      if (s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0')) {
+      if (s === '' || s === '.' || s === '..' || s.includes('/') || s.includes('\\') || s.includes('\0')) {
         throw new GradlensError(`invalid path segment '${s}'`);
       }
     }
-    const full = resolve(this.root, id, ...segments);
-    if (!full.startsWith(this.root + sep)) throw new GradlensError('path escapes the runs directory');
-    return full;
+    return [id, ...segments];
   }
 
-  /** Refuses files that are (or sit under) symlinks leading out of the runs directory. */
-  checkReal(path: string): string {
-    const real = realpathSync(path);
-    const root = realpathSync(this.root);
-    if (!real.startsWith(root + sep)) {
-      throw new GradlensError('path escapes the runs directory');
-    }
-    return real;
+  private batchKey(id: string, batch: number, file: string): string[] {
+    if (!Number.isInteger(batch) || batch < 0) throw new GradlensError(`invalid batch index ${batch}`);
+    return this.key(id, 'batches', batchDirName(batch), ...file.split('/'));
+  }
+
+  /** Where a key is, for messages. */
+  private describe(key: string[]): string {
+    return `${this.root}/${key.join('/')}`;
+  }
+
+  /** The file backend, for what needs paths (the dashboard streams files; the events stream stats them). */
+  private files(): FileStorage {
+    if (this.storage instanceof FileStorage) return this.storage;
+    throw new GradlensError(`this needs a runs directory on a filesystem; runs are in ${this.root}`);
   }
 }
 
@@ -177,7 +280,8 @@ function assertSafeId(value: string, what: string): void {
   }
 }
 
-function isAlive(writer: { pid: number; host: string }): boolean {
+/** Whether a run's writer process lives (a process on another host is assumed to). */
+export function isAlive(writer: { pid: number; host: string }): boolean {
   if (writer.host !== hostname()) return true; // cannot tell; assume it is still running
   if (writer.pid === process.pid) return true;
   try {

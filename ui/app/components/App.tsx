@@ -10,6 +10,7 @@ import { BatchNav } from './BatchNav.tsx';
 import { ComparePicker } from './ComparePicker.tsx';
 import { Controls } from './Controls.tsx';
 import { Conventions } from './Conventions.tsx';
+import { Distribution } from './Distribution.tsx';
 import { Grid } from './Grid.tsx';
 import { LargeView } from './LargeView.tsx';
 import { MetricsPanel } from './MetricsPanel.tsx';
@@ -313,6 +314,7 @@ export function App() {
       {job?.state === 'failed' && job.runId === runId && <p class='error' id='job-error'>The run failed: {job.error}
       </p>}
       {manifest && <Progress manifest={manifest} />}
+      {manifest && <Distribution manifest={manifest} />}
       {loaded && loaded.notes.length > 0 && loaded.parts[0].manifest.id === manifest?.id && (
         <div class='warning' id='compare-notes'>
           {loaded.notes.map((n) => <p key={n}>Not shown beside '{manifest.id}': {n}</p>)}

@@ -1,8 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { RunStore } from '../../../core/index.ts';
 import { readManifest } from '../lib/data.ts';
+import { runStamp } from '../lib/run-stamp.ts';
 import { parseOr400, RunParam } from '../lib/params.ts';
 
 /** How often a run's events stream looks at the manifest, and how long it waits for one to appear. */
@@ -40,9 +41,7 @@ export function runRoutes(store: RunStore): Hono {
             return;
           }
         } else {
-          const st = statSync(path);
-          // Manifests are replaced by rename, so the inode tells writes within one millisecond apart.
-          const stamp = `${st.mtimeMs}:${st.ino}:${st.size}`;
+          const stamp = runStamp(store, run);
           if (stamp !== seen) {
             seen = stamp;
             let m;

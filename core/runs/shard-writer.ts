@@ -1,0 +1,90 @@
+import type { BatchData, BatchResult } from '../pipeline/batch.ts';
+import type { BatchSink } from '../pipeline/loop.ts';
+import { writerOf } from './new-manifest.ts';
+import type { RunProgress } from './run-writer.ts';
+import { writeBatchFiles } from './run-writer.ts';
+import type { ShardRecord, ShardSpec } from './shard.ts';
+import type { RunStore } from './store.ts';
+
+/**
+ * A shard's sink: each batch's files exactly as a one-process run writes them, then the shard's
+ * own progress record (never the run's manifest, which other shards read at the same time).
+ */
+export class ShardWriter implements BatchSink {
+  readonly #started = Date.now();
+  readonly #skipped: number;
+  #done = 0;
+  #samples: number;
+
+  constructor(
+    readonly store: RunStore,
+    readonly runId: string,
+    readonly methodIds: string[],
+    public record: ShardRecord,
+    readonly onProgress?: (progress: RunProgress) => void,
+  ) {
+    this.#skipped = record.batches.length;
+    this.#samples = record.batches.reduce((n, b) => n + b.size, 0);
+    store.writeShard(runId, record);
+  }
+
+  /** A new record for `spec` over batches `[start, end)`, or the one a previous try left (resumed). */
+  static recordFor(
+    spec: ShardSpec,
+    range: { start: number; end: number },
+    previous: ShardRecord | undefined,
+  ): ShardRecord {
+    const now = new Date().toISOString();
+    const same = previous && previous.start === range.start && previous.end === range.end;
+    return {
+      format: 'gradlens-shard',
+      version: 1,
+      index: spec.index,
+      count: spec.count,
+      ...range,
+      status: 'running',
+      writer: writerOf(),
+      startedAt: same ? previous.startedAt : now,
+      updatedAt: now,
+      batches: same ? previous.batches : [],
+      perSample: same ? previous.perSample : {},
+    };
+  }
+
+  write(index: number, data: BatchData, result: BatchResult, durationMs: number): void {
+    writeBatchFiles(this.store, this.runId, index, data, result, this.methodIds);
+    const finishedAt = new Date().toISOString();
+    const r = this.record;
+    this.update({
+      updatedAt: finishedAt,
+      batches: [...r.batches, {
+        index,
+        size: data.ids.length,
+        durationMs: Math.round(durationMs),
+        finishedAt,
+        methodMs: Object.fromEntries(this.methodIds.map((m, i) => [m, Math.round(result.methods[i].ms)])),
+      }],
+      perSample: Object.fromEntries(this.methodIds.map((m, i) => [m, result.methods[i].perSample.map((s) => s.name)])),
+    });
+    this.#done++;
+    this.#samples += data.ids.length;
+    const elapsedMs = Date.now() - this.#started;
+    const batchesDone = this.#skipped + this.#done;
+    const planned = r.end - r.start;
+    this.onProgress?.({
+      runId: this.runId,
+      batchesDone,
+      batchesPlanned: planned,
+      samplesDone: this.#samples,
+      elapsedMs,
+      etaMs: (elapsedMs / this.#done) * Math.max(0, planned - batchesDone),
+    });
+  }
+
+  /** Applies `patch` to the record and writes it. */
+  update(patch: Partial<ShardRecord>): ShardRecord {
+    this.record = { ...this.record, ...patch };
+    this.store.writeShard(this.runId, this.record);
+    return this.record;
+  }
+}
