@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import process from 'node:process';
@@ -8,10 +8,12 @@ import { encodeNpy, type NpyArray, type NpyData, parseNpy } from '../io/npy.ts';
 import { SafeId } from '../io/safe-id.ts';
 import { BATCH_FILES, batchDirName, Manifest, mapFile, statFile } from './manifest.ts';
 
-/** A summary line per run, for listings. */
+/** A summary line per run, for listings; a run whose manifest cannot be read is `broken`, with why. */
 export interface RunSummary {
   id: string;
-  status: Manifest['status'];
+  status: Manifest['status'] | 'broken';
+  /** Why a run failed or is broken. */
+  error?: string;
   createdAt: string;
   updatedAt: string;
   batches: number;
@@ -33,12 +35,23 @@ export class RunStore {
     this.root = resolve(root);
   }
 
-  /** Ids of runs with a readable manifest, newest first. */
+  /**
+   * Every run, newest first. A folder with a manifest that cannot be read or validated is listed
+   * as `broken` with the reason (its path inside the runs directory only); folders without a
+   * manifest, and runs linked in from outside, are not runs.
+   */
   list(): RunSummary[] {
     if (!existsSync(this.root)) return [];
     const out: RunSummary[] = [];
     for (const name of readdirSync(this.root)) {
       if (!SafeId.safeParse(name).success) continue;
+      const path = join(this.root, name, 'manifest.json');
+      if (!existsSync(path)) continue;
+      try {
+        this.checkReal(path);
+      } catch {
+        continue;
+      }
       try {
         const m = this.read(name);
         // A copied or linked run whose manifest names another directory is not listed twice.
@@ -53,9 +66,22 @@ export class RunStore {
           methods: m.methods.map((x) => x.id),
           model: m.model.plugin,
           dataset: m.dataset.plugin,
+          ...(m.error ? { error: m.error } : {}),
         });
-      } catch {
-        // A directory without a valid manifest is not a run.
+      } catch (error) {
+        const reason = (error as Error).message.replace(this.root + sep, '');
+        const when = statSync(path).mtime.toISOString();
+        out.push({
+          id: name,
+          status: 'broken',
+          error: reason,
+          createdAt: when,
+          updatedAt: when,
+          batches: 0,
+          methods: [],
+          model: '',
+          dataset: '',
+        });
       }
     }
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -86,6 +112,25 @@ export class RunStore {
       return { ...manifest, status: 'incomplete' };
     }
     return manifest;
+  }
+
+  /**
+   * Marks a run that its writer left behind (killed, out of memory, cancelled) as ended, with the
+   * reason; a run already complete or failed is left as it is. Returns false when it has no
+   * readable manifest.
+   */
+  markEnded(id: string, status: 'failed' | 'cancelled', error: string): boolean {
+    let manifest: Manifest;
+    try {
+      manifest = this.read(id);
+    } catch {
+      return false;
+    }
+    if (manifest.status === 'complete' || manifest.status === 'failed') return true;
+    const now = new Date().toISOString();
+    const { writer: _gone, ...rest } = manifest;
+    this.write({ ...rest, status, error, updatedAt: now, finishedAt: now });
+    return true;
   }
 
   write(manifest: Manifest): void {

@@ -1,7 +1,15 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { z } from 'zod';
-import { type Batch, type DatasetPlugin, decodeImageFile, GradlensError, resolvePath, tf } from '../../core/index.ts';
+import {
+  type Batch,
+  type DatasetPlugin,
+  decodeImageFile,
+  GradlensError,
+  pathOption,
+  resolvePath,
+  tf,
+} from '../../core/index.ts';
 
 /** The image-folder dataset's options. */
 export interface ImageFolderOptions {
@@ -15,7 +23,7 @@ export interface ImageFolderOptions {
 
 const Options: z.ZodType<ImageFolderOptions> = z.object({
   /** A folder with one sub-folder per class, holding PNG or JPEG files. */
-  dir: z.string().min(1),
+  dir: pathOption('dir'),
   /** Resize every image to `[height, width]` (bilinear); required when sizes differ. */
   size: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
   /** 3 for RGB (default), 1 for greyscale (mean of R, G, B). */

@@ -1,10 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RunStore } from '../../core/runs/store.ts';
+import { Workspace } from '../../core/workspace/workspace.ts';
 import { tf } from '../../core/tensor/tf.ts';
 import { saveLayersModel } from '../helpers/fixtures.ts';
 import { createApp } from '../../ui/server/app.ts';
@@ -97,7 +98,10 @@ test('a run computes in a child process; the API answers within 100 ms meanwhile
 
 test("a model's heads are listed by loading it in a child process", async () => {
   const { store, dir } = await fixture();
-  const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS] });
+  const model = fileURLToPath(new URL('../../examples/multi-head/model/model.json', import.meta.url));
+  // The example's folder is allowed besides the project: the model is read from there.
+  const workspace = new Workspace([dir, dirname(model)]);
+  const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS], workspace });
   const app = createApp(store, { registry: builtinRegistry(), jobs });
   const ask = (body: unknown) =>
     app.request('/api/jobs/outputs', {
@@ -105,7 +109,6 @@ test("a model's heads are listed by loading it in a child process", async () => 
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const model = fileURLToPath(new URL('../../examples/multi-head/model/model.json', import.meta.url));
   const [good, missing, unknown] = await Promise.all([
     ask({ plugin: 'layers-model', options: { path: model } }),
     ask({ plugin: 'layers-model', options: { path: 'nowhere/model.json' } }),
