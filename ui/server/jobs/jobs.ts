@@ -325,7 +325,9 @@ export class JobManager {
     const file = join(dir, 'job.json');
     const { baseDir } = this.options;
     writeFileSync(file, JSON.stringify(this.#childJob({ probe: { plugin, options, output } }, baseDir, true)));
-    const [cmd, args] = tsCommand(CHILD, Math.min(this.options.maxHeapMb ?? 4096, 2048));
+    // Loading a model needs little: the probe's heap stays between 512 MiB and 2 GiB.
+    const heapMb = Math.max(512, Math.min(this.options.maxHeapMb ?? 4096, 2048));
+    const [cmd, args] = tsCommand(CHILD, heapMb);
     const child = spawn(cmd, [...args, file], { stdio: ['ignore', 'pipe', 'pipe'], cwd: baseDir });
     let stdout = '';
     let stderr = '';
@@ -348,10 +350,16 @@ export class JobManager {
             // a plugin's own output
           }
         }
-        reject(new ProbeError(error ?? (stderr.trim().split('\n').slice(-3).join('\n') || 'the model did not load')));
+        reject(new ProbeError(error ?? failure(stderr, code, signal, heapMb)));
       };
       child.on('error', (e) => finish(`cannot start the model process: ${e.message}`));
-      child.on('close', () => finish(timedOut ? `loading the model timed out after ${timeoutMs / 1000} s` : undefined));
+      let code: number | null = null;
+      let signal: string | null = null;
+      child.on('close', (c, s) => {
+        code = c;
+        signal = s;
+        finish(timedOut ? `loading the model timed out after ${timeoutMs / 1000} s` : undefined);
+      });
     });
   }
 
@@ -369,9 +377,9 @@ export class ProbeError extends Error {
   override name = 'ProbeError';
   readonly access: boolean;
   constructor(message: string) {
-    const access = message.startsWith('access: ');
-    super(access ? message.slice('access: '.length) : message);
-    this.access = access;
+    const access = /^access: (.*)$/m.exec(message);
+    super(access ? access[1] : message);
+    this.access = access !== null;
   }
 }
 
