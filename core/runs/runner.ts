@@ -7,6 +7,7 @@ import process from 'node:process';
 import { type BackendInfo, initBackend } from '../engine/backend.ts';
 import { GradlensError } from '../errors/errors.ts';
 import { resolvePath } from '../io/paths.ts';
+import { assertWritableDir } from '../io/writable.ts';
 import { computeBatches } from '../pipeline/loop.ts';
 import { type OpenedRun, openRun } from '../pipeline/plan.ts';
 import type { Registry } from '../plugins/registry.ts';
@@ -68,6 +69,7 @@ export async function runAttributions(configInput: RunConfigInput, options: RunO
   const start = locateRun(configInput, options);
   const { config, store, previous, baseDir } = start;
   if (previous?.status === 'complete') return { id: previous.id, dir: store.path(previous.id), manifest: previous };
+  assertWritableDir(store.root, 'runsDir');
   const id = previous?.id ?? freeId(config, store);
   await registerPluginModules(options.registry, config.plugins, baseDir);
   const backend = await initBackend(config.backend);
