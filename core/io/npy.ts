@@ -156,7 +156,6 @@ export function decodeNpyValues(dtype: string, bytes: Uint8Array, count: number)
 export function parseNpy(bytes: Uint8Array, source = 'array'): NpyArray {
   const header = parseNpyHeader(bytes, source);
   const count = header.shape.reduce((a, b) => a * b, 1);
-  const byteLength = count * header.itemBytes;
   checkDataBytes(header, bytes.length, source);
   const data = decodeNpyValues(header.dtype, bytes.subarray(header.dataOffset), count);
   return { data, shape: header.shape, dtype: header.dtype };

@@ -1,4 +1,5 @@
-import { AccessError } from '../errors/errors.ts';
+import { existsSync } from 'node:fs';
+import { AccessError, GradlensError } from '../errors/errors.ts';
 import type { Registry } from '../plugins/registry.ts';
 import type { AttributionPlugin } from '../plugins/types.ts';
 import { markedOptions, replaceAt } from './marked-options.ts';
@@ -17,6 +18,8 @@ export interface ConfineSettings {
   baseDir: string;
   /** Whether a code option may name this module (only modules registered when the server started). */
   allowCode?: (value: string) => boolean;
+  /** Refuse a path inside the workspace that does not exist (a 400 at once, not a failed run later). */
+  mustExist?: boolean;
 }
 
 /**
@@ -101,7 +104,16 @@ function confine(
       }
       continue;
     }
-    out = replaceAt(out, marked.at, settings.workspace.confine(marked.value, settings.baseDir, at));
+    const real = settings.workspace.confine(marked.value, settings.baseDir, at);
+    if (settings.mustExist && !existsSync(real)) {
+      throw new GradlensError(
+        `no such ${marked.pathKind === 'dir' ? 'folder' : 'file'}: ${settings.workspace.display(real)}`,
+        {
+          where: at,
+        },
+      );
+    }
+    out = replaceAt(out, marked.at, real);
   }
   return out;
 }

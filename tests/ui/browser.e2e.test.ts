@@ -81,7 +81,14 @@ function defineBrowserTests(executablePath: string) {
       }, { registry: builtinRegistry(), baseDir: EXAMPLES });
     }
     await ensureBuilt();
-    dashboard = await startDashboard({ runsDir: f.store.root, port: 0, registry: builtinRegistry(), baseDir: dir });
+    // The examples' folder is allowed besides the project: some runs read models and data there.
+    dashboard = await startDashboard({
+      runsDir: f.store.root,
+      port: 0,
+      registry: builtinRegistry(),
+      baseDir: dir,
+      allow: [dir, EXAMPLES],
+    });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

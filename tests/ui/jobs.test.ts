@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,7 +119,7 @@ test("a model's heads are listed by loading it in a child process", async () => 
   assert.equal(body.outputs.map((o: { name: string }) => o.name), ['class_logits', 'body_part', 'class_probs']);
   assert.equal(body.outputs[1].shape, [4]);
   assert.is(missing.status, 400);
-  assert.match((await missing.json()).error, /cannot load the model: .*not found/);
+  assert.match((await missing.json()).error, /model\.options\.path: no such file: nowhere\/model\.json/);
   assert.is(unknown.status, 400);
   assert.match((await unknown.json()).error, /unknown model plugin 'nope'/);
   // What the model offers the methods comes with its heads: the form greys out what does not fit.
@@ -220,13 +220,15 @@ test('a model that does not load is refused up front; a run that fails later rep
     request({ model: { plugin: 'layers-model', options: { path: 'missing/model.json' } } }),
   );
   assert.is(missing.status, 400);
-  assert.match((await missing.json()).error, /cannot load the model: .*model file not found/);
+  assert.match((await missing.json()).error, /model\.options\.path: no such file: missing\/model\.json/);
   assert.equal(jobs.list(), []);
-  const bad = request({ dataset: { plugin: 'npy', options: { x: 'missing.npy' }, batchSize: 4 } });
+  // A file that exists but is not what it claims fails in the run, with the reason.
+  writeFileSync(join(dir, 'not-really.npy'), 'not an array');
+  const bad = request({ dataset: { plugin: 'npy', options: { x: 'not-really.npy' }, batchSize: 4 } });
   const job = await (await post(app, bad)).json();
   const done = await jobs.wait(job.id);
   assert.is(done.state, 'failed');
-  assert.match(done.error ?? '', /missing\.npy/);
+  assert.match(done.error ?? '', /not-really\.npy: not a \.npy file/);
 });
 
 test.run();

@@ -14,6 +14,7 @@ import { Grid } from './Grid.tsx';
 import { LargeView } from './LargeView.tsx';
 import { Progress } from './Progress.tsx';
 import { RunForm } from './RunForm.tsx';
+import { JobStatus } from './JobStatus.tsx';
 import { RunPicker } from './RunPicker.tsx';
 import { followEvents } from '../lib/follow.ts';
 
@@ -117,7 +118,8 @@ export function App() {
     }).catch((e) => setError(e.message)), []);
   useEffect(() => void refreshRuns(), []);
 
-  const launching = job?.state === 'running' && job.runId === runId;
+  const active = job?.state === 'running' || job?.state === 'queued';
+  const launching = active && job?.runId === runId;
   useEffect(() => {
     if (!runId) return;
     setManifest(null);
@@ -159,7 +161,7 @@ export function App() {
   }, [following, runId]);
 
   // A run started here: its job's state (and error) by server-sent events, else by polling.
-  const jobRunning = job?.state === 'running' ? job.id : null;
+  const jobRunning = active ? job!.id : null;
   useEffect(() => {
     if (!jobRunning) return;
     let timer: ReturnType<typeof setInterval> | undefined;
@@ -172,7 +174,7 @@ export function App() {
     });
   }, [jobRunning]);
   useEffect(() => {
-    if (!job || job.state === 'running') return;
+    if (!job || job.state === 'running' || job.state === 'queued') return;
     refreshRuns();
     // The job may end before the run's stream delivered its last manifest: read it once more.
     if (job.runId === runId) getJson<Manifest>(`/runs/${runId}`).then(setManifest).catch(() => {});
@@ -279,6 +281,7 @@ export function App() {
       )}
       {job?.state === 'failed' && job.runId === runId && <p class='error' id='job-error'>The run failed: {job.error}
       </p>}
+      {job && job.runId === runId && <JobStatus job={job} onChange={setJob} />}
       {manifest && <Progress manifest={manifest} />}
       {loaded && loaded.notes.length > 0 && loaded.parts[0].manifest.id === manifest?.id && (
         <div class='warning' id='compare-notes'>
@@ -320,7 +323,7 @@ export function App() {
           onClose={() => setOpen(null)}
         />
       )}
-      {showForm && <RunForm onStarted={onStarted} onClose={() => setShowForm(false)} />}
+      {showForm && <RunForm current={runId} onStarted={onStarted} onClose={() => setShowForm(false)} />}
     </div>
   );
 }

@@ -168,7 +168,12 @@ function confined<T extends RunPlugins>(registry: Registry, jobs: JobManager, re
   const { baseDir, pluginModules } = jobs.options;
   const workspace = jobs.options.workspace ?? new Workspace([baseDir]);
   return as400(() =>
-    confineRun(registry, request, { workspace, baseDir, allowCode: registeredModule(pluginModules, baseDir) })
+    confineRun(registry, request, {
+      workspace,
+      baseDir,
+      allowCode: registeredModule(pluginModules, baseDir),
+      mustExist: true,
+    })
   );
 }
 

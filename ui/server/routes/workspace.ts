@@ -24,6 +24,11 @@ interface Choice {
 }
 
 const FilesQuery = z.object({ dir: z.string().max(4096).optional(), token: z.string().optional() }).strict();
+const CheckQuery = z.object({
+  path: z.string().min(1).max(4096),
+  kind: z.enum(['file', 'dir']).default('file'),
+  token: z.string().optional(),
+}).strict();
 
 /**
  * What the run form may offer, all of it inside the workspace: `GET /api/workspace` lists the
@@ -67,6 +72,29 @@ export function workspaceRoutes(store: RunStore, registry: Registry | undefined,
       }
     }
     return c.json({ roots: workspace.roots, configs, runs });
+  });
+  // The form's instant check of a path, before anything loads: inside, there, and of the right kind.
+  app.get('/check', (c) => {
+    const workspace = workspaceOf();
+    const q = parseOr400(CheckQuery, c.req.query(), 'query');
+    const real = workspace.confine(q.path, jobs?.options.baseDir ?? workspace.roots[0], 'path');
+    let isDir: boolean;
+    try {
+      isDir = statSync(real).isDirectory();
+    } catch {
+      return c.json(
+        { error: `path: no such ${q.kind === 'dir' ? 'folder' : 'file'}: ${workspace.display(real)}` },
+        404,
+      );
+    }
+    if (isDir !== (q.kind === 'dir')) {
+      return c.json({
+        error: `path: ${workspace.display(real)} is a ${isDir ? 'folder' : 'file'}, not a ${
+          q.kind === 'dir' ? 'folder' : 'file'
+        }`,
+      }, 400);
+    }
+    return c.json({ path: real });
   });
   app.get('/files', (c) => {
     const workspace = workspaceOf();
