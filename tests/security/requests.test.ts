@@ -4,6 +4,7 @@
  * right status and leaks nothing; a legitimate run through the same endpoint completes.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -132,6 +133,41 @@ test('writes from another origin are refused whatever the content type; the toke
     headers: { Origin: 'http://evil.example' },
   });
   assert.is(del.status, 403);
+  assert.equal(d.jobs.list(), []);
+});
+
+/** A raw request with a Host header of our choosing (fetch would not let a page set it either). */
+function rawRequest(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  const url = new URL(path, d.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c)).on(
+        'end',
+        () => resolve({ status: res.statusCode!, text }),
+      );
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? JSON.stringify(run()) : undefined);
+  });
+}
+
+test('DNS rebinding: a request naming another host is refused, reads and writes alike', async () => {
+  const port = new URL(d.url).port;
+  for (const [method, path] of [['GET', '/api/runs'], ['GET', '/'], ['POST', '/api/jobs']]) {
+    const evil = await rawRequest(method, path, {
+      Host: `rebound.evil.example:${port}`,
+      Origin: `http://rebound.evil.example:${port}`,
+      'Content-Type': 'application/json',
+    });
+    assert.is(evil.status, 403, `${method} ${path}: ${evil.text}`);
+    assert.match(evil.text, /only answers requests for localhost/);
+  }
+  assert.is((await rawRequest('GET', '/api/runs', { Host: `127.0.0.1:${port}` })).status, 200);
   assert.equal(d.jobs.list(), []);
 });
 

@@ -300,6 +300,9 @@ function defineBrowserTests(executablePath: string) {
     await page.goto(dashboard.url);
     await page.click('#new-run');
     await page.waitForFunction(() => document.querySelectorAll('#form-model option').length > 0);
+    // The form starts from the run on screen; this test starts from a blank one.
+    await page.waitForSelector('#form-from');
+    await page.selectOption('#form-from', '');
     await page.selectOption('#form-model', 'layers-model');
     await page.fill('#model-path', dense);
     await page.waitForSelector('.method-choice.unfit[data-method=grad-cam]', { timeout: 20000 });

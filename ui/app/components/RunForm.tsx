@@ -63,12 +63,22 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
         setFrom(`run:${current.source}`);
         return;
       }
-      setModel(p.models.find((m) => !needsCode(m))?.name ?? '');
-      setDataset(p.datasets[0]?.name ?? '');
-      const first = p.attributions.find((a) => a.name === 'vanilla-gradient') ?? p.attributions[0];
-      if (first) setMethods({ [first.name]: {} });
+      blank(p);
     }).catch((e) => setError(String(e.message)));
   }, []);
+
+  /** The plugins' defaults: the first model and dataset, vanilla gradients. */
+  const blank = (p: Plugins) => {
+    setModel(p.models.find((m) => !needsCode(m))?.name ?? '');
+    setModelOpts({});
+    setOutput('');
+    setDataset(p.datasets[0]?.name ?? '');
+    setDataOpts({});
+    const first = p.attributions.find((a) => a.name === 'vanilla-gradient') ?? p.attributions[0];
+    setMethods(first ? { [first.name]: {} } : {});
+    setWrapped({});
+    setConv({});
+  };
 
   const find = (list: PluginInfo[], name: string) => list.find((p) => p.name === name);
 
@@ -115,6 +125,7 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
     const source = rest.join(':');
     const choice = (kind === 'run' ? workspace?.runs : workspace?.configs)?.find((c) => c.source === source);
     if (plugins && choice) apply(plugins, choice);
+    else if (plugins && key === '') blank(plugins);
   };
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -242,7 +253,7 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
                   onChange={(e) =>
                     choose((e.target as HTMLSelectElement).value)}
                 >
-                  <option value=''>(choose)</option>
+                  <option value=''>(a blank form)</option>
                   {workspace.runs.length > 0 && (
                     <optgroup label='earlier runs'>
                       {workspace.runs.map((r) => <option key={r.source} value={`run:${r.source}`}>{r.source}</option>)}
