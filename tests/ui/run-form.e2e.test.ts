@@ -138,6 +138,30 @@ function defineTests(executablePath: string) {
     });
   }
 
+  test('a run waiting behind another shows its place in the queue and cancels from the page', async () => {
+    const { runsDir: _, ...slow } = tinyConfig('slow', 'runs', 1);
+    const busy = dashboard.jobs.start(
+      {
+        ...slow,
+        id: 'slow',
+        runsDir: dashboard.store.root,
+        methods: [{ plugin: 'integrated-gradients', options: { steps: 50_000 } }],
+      },
+    );
+    await openForm('?run=base');
+    await page.waitForFunction(() => (document.getElementById('form-from') as HTMLSelectElement)?.value === 'run:base');
+    await page.fill('#form-id', 'waiting');
+    await page.click('#form-submit');
+    await page.waitForSelector('#job-status', { timeout: 20000 });
+    assert.match(await page.locator('#job-status').textContent(), /Waiting: next in the queue/);
+    await page.click('#job-cancel');
+    await page.waitForFunction(() => /cancelled/.test(document.getElementById('job-status')?.textContent ?? ''));
+    const waiting = dashboard.jobs.list().find((j) => j.runId === 'waiting')!;
+    assert.is(waiting.state, 'cancelled');
+    dashboard.jobs.cancel(busy.id);
+    assert.is((await dashboard.jobs.wait(busy.id)).state, 'cancelled');
+  });
+
   test('a run started from the form with workspace choices only completes', async () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     await openForm();
