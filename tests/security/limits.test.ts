@@ -98,6 +98,22 @@ test('runs queue one at a time; a full queue answers 429; queued and running job
   assert.is(manifestStatus('queue-ok'), 'complete');
 });
 
+test('model loads for the form are bounded too: two at once, the queue, then 429', async () => {
+  const d = await dashboard({ maxQueued: 1 });
+  // Five different models (by their class names), so none is answered from the probe cache.
+  const answers = await Promise.all(
+    [1, 2, 3, 4, 5].map((i) =>
+      call(d, 'POST', '/api/jobs/outputs', {
+        plugin: 'layers-model',
+        options: { path: 'model.json', classNames: [`a${i}`, 'b', 'c'] },
+      })
+    ),
+  );
+  const statuses = answers.map((a) => a.status).sort();
+  assert.equal(statuses, [200, 200, 200, 429, 429], JSON.stringify(answers.map((a) => a.body.error ?? 'ok')));
+  assert.match(answers.find((a) => a.status === 429)!.body.error, /too many models are being loaded at once/);
+});
+
 test('a run past its time limit is stopped and marked failed, never left running', async () => {
   const d = await dashboard({ jobTimeoutMs: 6000 });
   const a = await call(

@@ -57,6 +57,8 @@ export interface JobOptions {
   store?: RunStore;
   /** Largest run, in model evaluations (methods' cost x samples), a request may ask for (default 1e8). */
   maxEvaluations?: number;
+  /** Model probes (the form's model loads) at once (default 2); up to `maxQueued` more wait. */
+  maxProbes?: number;
 }
 
 /** Default of `--max-evaluations`: about an hour of a small convnet on two cores. */
@@ -109,6 +111,8 @@ export class JobManager {
   readonly #jobs = new Map<string, Job>();
   readonly #queue: Job[] = [];
   readonly #listeners = new Map<string, Set<(info: JobInfo) => void>>();
+  readonly #probeWaiting: (() => void)[] = [];
+  #probing = 0;
   #running = 0;
   #next = 1;
 
@@ -309,10 +313,33 @@ export class JobManager {
     const key = JSON.stringify([plugin, options, output ?? null]);
     const cached = this.#probes.get(key);
     if (cached && cached.at > Date.now() - PROBE_TTL_MS) return cached.result;
-    const result = this.#probe(plugin, options, output, timeoutMs);
+    // Probes are bounded like runs: a few processes at once, a few more waiting, the rest refused.
+    if (this.#probing >= Math.max(1, this.options.maxProbes ?? 2)) {
+      if (this.#probeWaiting.length >= (this.options.maxQueued ?? 16)) {
+        return Promise.reject(new QueueFullError('too many models are being loaded at once; try again in a moment'));
+      }
+    }
+    const result = this.#slot().then(() => this.#probe(plugin, options, output, timeoutMs)).finally(() => {
+      this.#probing--;
+      this.#probeWaiting.shift()?.();
+    });
     this.#probes.set(key, { at: Date.now(), result });
     result.catch(() => this.#probes.delete(key));
     return result;
+  }
+
+  /** Resolves when a probe may start (and counts it). */
+  #slot(): Promise<void> {
+    if (this.#probing < Math.max(1, this.options.maxProbes ?? 2)) {
+      this.#probing++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) =>
+      this.#probeWaiting.push(() => {
+        this.#probing++;
+        resolve();
+      })
+    );
   }
 
   #probe(

@@ -156,6 +156,7 @@ async function probeOr400(
     return await jobs.probe(plugin, options, output);
   } catch (error) {
     if (error instanceof ProbeError && error.access) throw new AccessError(error.message);
+    if (error instanceof QueueFullError) throw new HTTPException(429, { message: error.message });
     throw new HTTPException(400, { message: `cannot load the model: ${(error as Error).message}` });
   }
 }
