@@ -12,6 +12,8 @@ const CONFIG_DEPTH = 3;
 const MAX_CONFIGS = 100;
 const MAX_CONFIG_BYTES = 256 * 1024;
 const MAX_ENTRIES = 2000;
+/** Entries looked at while searching for configs, so a huge folder answers quickly all the same. */
+const MAX_VISITED = 5000;
 const SKIP = new Set(['node_modules', '.git', 'dist', 'build']);
 
 /** A run's choices the form can start from, with every path absolute and inside the workspace. */
@@ -135,6 +137,7 @@ export function workspaceRoutes(store: RunStore, registry: Registry | undefined,
 /** JSON files under the roots, a few levels deep, that may be run configs. */
 function configFiles(workspace: Workspace): string[] {
   const out: string[] = [];
+  let visited = 0;
   const visit = (dir: string, depth: number) => {
     let names: string[];
     try {
@@ -143,7 +146,7 @@ function configFiles(workspace: Workspace): string[] {
       return;
     }
     for (const name of names) {
-      if (out.length >= MAX_CONFIGS || name.startsWith('.') || SKIP.has(name)) continue;
+      if (out.length >= MAX_CONFIGS || ++visited > MAX_VISITED || name.startsWith('.') || SKIP.has(name)) continue;
       const path = join(dir, name);
       try {
         const st = statSync(path);
