@@ -1,7 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
-import { getJson } from '../lib/api.ts';
 import type { JsonSchema } from '../lib/types.ts';
-import { FilePicker } from './FilePicker.tsx';
+import { PathField } from './PathField.tsx';
 
 /** Raw form values by field name (text as typed, booleans as booleans). */
 export type FieldValues = Record<string, string | boolean>;
@@ -26,66 +24,6 @@ function unionChoices(s: JsonSchema): string[] {
 /** The path branch of a union (IG's baseline: a name, a number, or a `.npy` file), if any. */
 function pathBranch(s: JsonSchema): JsonSchema | undefined {
   return (s.anyOf ?? []).find((x) => x['x-gradlens-path']);
-}
-
-/**
- * A path option: picked from the workspace with the server-side picker (or typed), and checked
- * by the server as it changes, so a wrong path shows within a second, before anything loads.
- */
-function PathField(
-  props: {
-    id: string;
-    kind: 'file' | 'dir';
-    ending?: string;
-    value: string;
-    check: boolean;
-    onChange: (v: string) => void;
-  },
-) {
-  const [picking, setPicking] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-  useEffect(() => {
-    setProblem(null);
-    if (!props.check || !props.value) return;
-    const timer = setTimeout(() => {
-      getJson('/workspace/check', { path: props.value, kind: props.kind }).then(
-        () => setProblem(null),
-        (e) => setProblem((e as Error).message),
-      );
-    }, 150);
-    return () => clearTimeout(timer);
-  }, [props.value, props.check]);
-  const start = props.value && props.check && !problem ? props.value.replace(/[/\\][^/\\]*$/, '') : undefined;
-  return (
-    <span class='path-field'>
-      <span class='path-row'>
-        <input
-          id={props.id}
-          type='text'
-          value={props.value}
-          placeholder={props.kind === 'dir'
-            ? 'a folder in the workspace'
-            : `a ${props.ending ?? 'file'} in the workspace`}
-          onInput={(e) => props.onChange((e.target as HTMLInputElement).value)}
-        />
-        <button type='button' id={`${props.id}-browse`} onClick={() => setPicking(!picking)}>Browse…</button>
-      </span>
-      {problem && <span class='error path-error' id={`${props.id}-error`}>{problem}</span>}
-      {picking && (
-        <FilePicker
-          id={`${props.id}-picker`}
-          kind={props.kind}
-          ending={props.ending}
-          start={start}
-          onPick={(path) => {
-            setPicking(false);
-            props.onChange(path);
-          }}
-          onClose={() => setPicking(false)}
-        />
-      )}
-    </span>
-  );
 }
 
 /**

@@ -23,7 +23,7 @@ import {
   runAttributions,
   Workspace,
 } from '../../../core/index.ts';
-import { registeredModule } from './jobs.ts';
+import { registeredModule } from './spawn.ts';
 
 const Job = z.object({
   config: z.record(z.string(), z.unknown()).optional(),

@@ -8,8 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import process from 'node:process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type ModelCapabilities,
@@ -19,6 +18,9 @@ import {
   type RunStore,
   type Workspace,
 } from '../../../core/index.ts';
+import { failure, ProbeError, tsCommand } from './spawn.ts';
+
+export { ProbeError, registeredModule } from './spawn.ts';
 
 export type JobState = 'queued' | 'running' | 'complete' | 'failed' | 'cancelled';
 
@@ -70,17 +72,6 @@ export class QueueFullError extends Error {
 }
 
 const CHILD = fileURLToPath(moduleUrl('./child.ts', import.meta.url));
-const OOM = /heap out of memory|Allocation failed|JavaScript heap|out of memory/i;
-
-/** The command that runs a TypeScript file on the current runtime, its heap capped. */
-function tsCommand(file: string, heapMb: number): [string, string[]] {
-  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
-  if (deno) return [deno.execPath(), ['run', '-A', `--v8-flags=--max-old-space-size=${heapMb}`, file]];
-  const heap = `--max-old-space-size=${heapMb}`;
-  // Compiled (the npm package): plain Node. From the sources: through tsx.
-  if (file.endsWith('.js')) return [process.execPath, [heap, file]];
-  return [process.execPath, [heap, '--import', import.meta.resolve('tsx'), file]];
-}
 
 /** What a probe of a model reports: its heads, the head probed, and what it offers the methods. */
 export interface ModelProbe {
@@ -397,32 +388,4 @@ export class JobManager {
       if (job.info.state === 'running') this.#stop(job, 'cancelled', 'the dashboard was stopped');
     }
   }
-}
-
-/** A probe's failure; `access` when the child refused a path or code option (403 from the API). */
-export class ProbeError extends Error {
-  override name = 'ProbeError';
-  readonly access: boolean;
-  constructor(message: string) {
-    const access = /^access: (.*)$/m.exec(message);
-    super(access ? access[1] : message);
-    this.access = access !== null;
-  }
-}
-
-/** The reason a child failed, from its last error lines; running out of memory says so plainly. */
-function failure(stderr: string, code: number | null, signal: string | null, heapMb: number): string {
-  if (OOM.test(stderr) || signal === 'SIGABRT' || code === 134) {
-    return `the run ran out of memory (heap limit ${heapMb} MiB, --job-memory): ask for less work ` +
-      '(fewer steps or samples per batch, a smaller batch size)';
-  }
-  if (signal === 'SIGKILL') return 'the run process was killed (out of memory on this machine?)';
-  const lines = stderr.trim().split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
-  return lines.slice(-5).join('\n') || `the run process ended with ${signal ?? `exit code ${code}`}`;
-}
-
-/** A module the server registered at start, compared by resolved path (a code option may name only these). */
-export function registeredModule(pluginModules: string[], baseDir: string): (value: string) => boolean {
-  const known = new Set(pluginModules.map((m) => resolve(baseDir, m)));
-  return (value) => known.has(resolve(baseDir, value));
 }
