@@ -35,7 +35,7 @@ const COMMON = `  --runs DIR     runs directory (default ./runs)
   --token T      token required on every API call (generated and printed when binding elsewhere)
   --open         open the page in the default browser
   --allow DIR    a folder runs started from the page may read models, datasets and baselines
-                 from (repeatable; default: the current folder); nothing outside is read
+                 from, besides the current folder (repeatable); nothing outside is read
   --plugin MOD   a plugin module to register (repeatable); requests can name only plugins
                  registered at start, and never a module to load
   --jobs N       runs computed at once (default 1); the others wait in order

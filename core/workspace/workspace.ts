@@ -15,7 +15,7 @@ export class Workspace {
     if (roots.length === 0) {
       throw new GradlensError('a workspace needs at least one allowed folder', { where: '--allow' });
     }
-    this.roots = roots.map((root) => {
+    this.roots = unique(roots.map((root) => {
       const full = resolve(root);
       if (!existsSync(full) || !statSync(full).isDirectory()) {
         throw new GradlensError('is not a folder; --allow takes folders the dashboard may read from', {
@@ -23,7 +23,7 @@ export class Workspace {
         });
       }
       return realpathSync(full);
-    });
+    }));
   }
 
   /** True when the real path `real` is one of the roots or lies under one. */
@@ -57,6 +57,10 @@ export class Workspace {
       { where },
     );
   }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }
 
 /** The real path of `full`: its nearest existing ancestor resolved, the rest appended. */

@@ -15,6 +15,7 @@ import { markedOptions } from '../../core/workspace/marked-options.ts';
 import { Workspace } from '../../core/workspace/workspace.ts';
 import { imageFolderDataset } from '../../plugins/index.ts';
 import { serveCommand } from '../../ui/commands.ts';
+import { startDashboard } from '../../ui/server/dashboard.ts';
 import { runCli } from '../../core/cli/main.ts';
 import { builtinRegistry } from '../../ui/testing/model-run.ts';
 
@@ -68,6 +69,15 @@ test('paths inside the roots come back real; every way out is the same AccessErr
   }
   assert.is(messages.size, 1, [...messages].join('\n'));
   assert.match([...messages][0], /^dataset\.options\.x: is outside the workspace; .* --allow DIR/);
+});
+
+test('--allow adds folders to the one the dashboard serves from, once each', async () => {
+  const d = await startDashboard({ runsDir: join(root, 'runs'), baseDir: root, allow: [sibling, root], port: 0 });
+  try {
+    assert.equal(d.jobs.options.workspace?.roots, [root, sibling]);
+  } finally {
+    await d.close();
+  }
 });
 
 test('a root must be a folder; several roots each allow their own files', () => {

@@ -24,7 +24,7 @@ export interface DashboardOptions {
   baseDir?: string;
   /** Plugin modules run processes register (default: the built-ins). */
   pluginModules?: string[];
-  /** Folders requests may read models, datasets and baselines from (default: `baseDir`). */
+  /** Folders requests may read models, datasets and baselines from, besides `baseDir`. */
   allow?: string[];
   /** Runs computed at once (default 1). */
   jobs?: number;
@@ -66,7 +66,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const jobs = new JobManager({
     baseDir,
     pluginModules: o.pluginModules ?? [BUILTIN_PLUGINS],
-    workspace: new Workspace(o.allow?.length ? o.allow : [baseDir]),
+    workspace: new Workspace([baseDir, ...(o.allow ?? [])]),
     concurrency: o.jobs,
     maxQueued: o.maxQueued,
     timeoutMs: o.jobTimeoutMs,
