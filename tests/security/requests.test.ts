@@ -171,6 +171,36 @@ test('DNS rebinding: a request naming another host is refused, reads and writes 
   assert.equal(d.jobs.list(), []);
 });
 
+test('the file picker and path check see the workspace only', async () => {
+  const get = async (path: string) => {
+    const res = await fetch(new URL(path, d.url));
+    return { status: res.status, text: await res.text() };
+  };
+  const root = await get('/api/workspace/files');
+  assert.is(root.status, 200, root.text);
+  const names = JSON.parse(root.text).entries.map((e: { name: string }) => e.name);
+  assert.ok(names.includes('x.npy') && names.includes('model.json'), names.join());
+  assert.not.ok(names.includes('linked.npy') || names.includes('linked-dir'), 'links leading out are not listed');
+  assertNoLeak(root.text, 'listing');
+  for (const dir of [w.outside, join(w.project, 'linked-dir'), '/', join(w.project, '..')]) {
+    const res = await get(`/api/workspace/files?dir=${encodeURIComponent(dir)}`);
+    assert.is(res.status, 403, `${dir}: ${res.text}`);
+    assertNoLeak(res.text, dir);
+  }
+  const inside = await get(`/api/workspace/check?path=x.npy`);
+  assert.equal(JSON.parse(inside.text), { path: join(w.project, 'x.npy') });
+  assert.is((await get(`/api/workspace/check?path=nope.npy`)).status, 404);
+  assert.is((await get(`/api/workspace/check?path=x.npy&kind=dir`)).status, 400);
+  for (const path of [join(w.outside, 'passwd'), 'linked.npy', join(w.outside, 'missing')]) {
+    const res = await get(`/api/workspace/check?path=${encodeURIComponent(path)}`);
+    assert.is(res.status, 403, path);
+    assertNoLeak(res.text, path);
+  }
+  const ws = JSON.parse((await get('/api/workspace')).text);
+  assert.equal(ws.roots, [w.project]);
+  assertNoLeak(JSON.stringify(ws), 'workspace');
+});
+
 test('positive control: a run from the same origin, with workspace paths, completes', async () => {
   const res = await post('/api/jobs', run({ id: 'legit' }), { 'Sec-Fetch-Site': 'same-origin' });
   assert.is(res.status, 202, res.text);
