@@ -15,13 +15,17 @@
  *
  * Options: --budget S (timed seconds per side and case, split over the rounds; default 1.5),
  * --rounds N (default 5), --workloads a,b, --skip-torch, --skip-cpu (no tfjs cpu rows),
- * --cpu-all (also MobileNetV2 on the cpu backend: minutes), --skip-workers (the worker/memory table).
+ * --cpu-all (also MobileNetV2 on the cpu backend: minutes), --skip-workers (the worker/memory table),
+ * --skip-quickstart (the end-to-end table: the README's quickstart beside a PyTorch script, bench/quickstart.ts),
+ * --skip-metrics (the metrics table, bench/metrics.ts).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
 import { tf } from '../core/tensor/tf.ts';
 import { mean, median } from './measure.ts';
+import { benchQuickstart, formatQuickstartTable, type QuickstartRow, quickstartSection } from './quickstart.ts';
 import { LineServer, type Reply } from './serve.ts';
 import { formatTable, type Row } from './table.ts';
 import { WORKLOADS } from './workloads.ts';
@@ -95,6 +99,17 @@ const NOTES = `## Notes
   2,000 images took 16.5 s with 1 worker, 10.6 s with 2, and 14.2 s with 1 worker at \`GRADLENS_THREADS=2\` (all three
   maps byte-identical).
 `;
+
+// The end-to-end tables run the CLI as users install it: compiled JavaScript in dist/.
+if (!args.includes('--skip-quickstart') || !args.includes('--skip-workers')) {
+  const build = spawnSync(process.execPath, [`${root}scripts/build.mjs`, '--if-stale'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('bench: building dist/ failed (node scripts/build.mjs)');
+}
+let quickstartRows: QuickstartRow[] = [];
+if (!args.includes('--skip-quickstart')) {
+  process.stderr.write("the README's quickstart end to end, gradlens CLI vs a PyTorch script\n");
+  quickstartRows = benchQuickstart(rounds, skipTorch);
+}
 
 // ---- The measuring processes, started on first use.
 
@@ -289,6 +304,16 @@ if (!args.includes('--skip-workers')) {
   workerRows = benchWorkers(budget, skipTorch || Boolean(torchMissing));
 }
 
+// Metrics: deletion (100 steps) and the randomisation check on the Fashion-MNIST workload, in a child process.
+let metricTable = '';
+if (!args.includes('--skip-metrics')) {
+  process.stderr.write('metrics: deletion-auc and the randomisation check\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', `${root}bench/metrics.ts`, '--budget', String(budget)], {
+    encoding: 'utf8',
+  });
+  metricTable = r.status === 0 ? r.stdout.trim() : `not measured: ${(r.stderr ?? '').trim().split('\n').pop()}`;
+}
+
 const machine = {
   cpu: os.cpus()[0]?.model ?? 'unknown',
   cores: os.cpus().length,
@@ -306,8 +331,12 @@ const machine = {
 };
 const table = formatTable(rows);
 console.log(table);
+if (quickstartRows.length) console.log(`\n${formatQuickstartTable(quickstartRows)}`);
 mkdirSync(`${root}bench/results`, { recursive: true });
-writeFileSync(`${root}bench/results/latest.json`, JSON.stringify({ machine, rows, workerRows }, null, 2) + '\n');
+writeFileSync(
+  `${root}bench/results/latest.json`,
+  JSON.stringify({ machine, rows, workerRows, quickstartRows }, null, 2) + '\n',
+);
 writeFileSync(
   `${root}docs/bench.md`,
   [
@@ -330,6 +359,7 @@ writeFileSync(
     '',
     table,
     '',
+    ...(quickstartRows.length ? [quickstartSection(quickstartRows), ''] : []),
     ...(workerRows.length
       ? [
         '## Workers and memory: `gradlens attribute`, Fashion-MNIST CNN, vanilla gradient, wasm, batch 256',
@@ -343,7 +373,21 @@ writeFileSync(
         '',
       ]
       : []),
+    ...(metricTable
+      ? [
+        '## Metrics: Fashion-MNIST CNN, 64 test images, wasm (bench/metrics.ts)',
+        '',
+        'Images per second of one metric over the batch, the maps it judges included, each against a baseline',
+        'measured in the same process. Deletion is compared with a per-sample loop (one forward call per sample and',
+        'step; same values, checked); the randomisation check recomputes the maps once per layer.',
+        '',
+        metricTable,
+        '',
+      ]
+      : []),
     NOTES,
   ].join('\n'),
 );
+// The generated tables are kept in the repository's format (npm test runs deno fmt --check).
+spawnSync(`${root}node_modules/.bin/deno`, ['fmt', `${root}docs/bench.md`], { stdio: 'ignore' });
 process.exit(0);

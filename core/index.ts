@@ -30,7 +30,7 @@ export { AccessError, describeZodIssues, GradlensError, isUserError } from './er
 // ---- Plugins: the contracts, helpers to define them, the registry ---------------------------
 
 export * from './plugins/types.ts';
-export { defineAttribution, defineDataset, defineModelPlugin } from './plugins/define.ts';
+export { defineAttribution, defineDataset, defineMetric, defineModelPlugin } from './plugins/define.ts';
 export { MethodRef, normaliseMethodRef, type ResolvedMethodRef } from './plugins/method-ref.ts';
 export { importModule, type ModuleRef, moduleRef } from './plugins/load-module.ts';
 export { Registry } from './plugins/registry.ts';
@@ -79,6 +79,7 @@ export { type Quadrature, quadrature, QuadratureRule } from './attribution/quadr
 // ---- The pipeline: one method on a batch, or a whole run -------------------------------------
 
 export { attribute, type AttributeOptions, type AttributeResult } from './pipeline/attribute.ts';
+export { measure, type MeasureOptions, type MeasureResult } from './pipeline/measure.ts';
 export { type PrepareContext, type PreparedMethod, prepareMethod } from './pipeline/methods.ts';
 export { modelCapabilities } from './pipeline/capabilities.ts';
 export { parsePluginOptions } from './pipeline/options.ts';
@@ -142,6 +143,43 @@ export {
 } from './runs/manifest.ts';
 export { RunStore, type RunSummary } from './runs/store.ts';
 export { runAttributions, type RunOptions, type RunProgress, type RunResult } from './runs/runner.ts';
+
+// ---- Building blocks of metrics (see docs/metrics.md) ----------------------------------------
+
+export { featureSums, type FeatureView, featureView, relevanceRanks, replaceFeatures } from './metrics/features.ts';
+export {
+  explainChunked,
+  normalSource,
+  ScoreChoice,
+  scorePasses,
+  targetScore,
+  trapezoidArea,
+} from './metrics/scores.ts';
+export { averageRanks, pearson, spearman, ssim } from './metrics/similarity.ts';
+export { MetricBaseline, metricBaseline, perSampleUniform } from './metrics/baseline.ts';
+export { type CurveSpec, evenCounts, perturbationCurve } from './metrics/curves.ts';
+export {
+  initialValue,
+  layersTopDown,
+  randomiseLayer,
+  restoreWeights,
+  saveWeights,
+  writeWeights,
+} from './metrics/randomise.ts';
+export { type PlannedMetric, prepareMetricOptions } from './pipeline/metric-plan.ts';
+export { type BoundMetric, type MetricResult } from './pipeline/metrics.ts';
+export { metricRecord } from './runs/metric-records.ts';
+export {
+  bestMethod,
+  failingSanity,
+  meanInterval,
+  type MetricSummary,
+  SANITY_THRESHOLD,
+  summariseMetric,
+} from './runs/metric-summary.ts';
+export { type EvaluateOptions, evaluateRun } from './runs/evaluate.ts';
+export { MetricConfig, type MetricConfigInput } from './runs/config.ts';
+export { curveFile, CurveRecord, metricFile, MetricRecord } from './runs/manifest.ts';
 
 // ---- The command line, for commands added by other layers (the dashboard's serve/start) ------
 

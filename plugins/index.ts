@@ -20,6 +20,20 @@ import { gradCam } from './attributions/grad-cam.ts';
 import { guidedGradCam } from './attributions/guided-grad-cam.ts';
 import { occlusion } from './attributions/occlusion.ts';
 import { rise } from './attributions/rise.ts';
+import { deletionAuc } from './metrics/deletion-auc.ts';
+import { insertionAuc } from './metrics/insertion-auc.ts';
+import { sparseness } from './metrics/sparseness.ts';
+import { complexity } from './metrics/complexity.ts';
+import { pixelFlipping } from './metrics/pixel-flipping.ts';
+import { regionPerturbation } from './metrics/region-perturbation.ts';
+import { faithfulnessCorrelation } from './metrics/faithfulness-correlation.ts';
+import { infidelity } from './metrics/infidelity.ts';
+import { modelRandomisation } from './metrics/model-randomisation.ts';
+import { randomLogit } from './metrics/random-logit.ts';
+import { pointingGame } from './metrics/pointing-game.ts';
+import { relevanceMass } from './metrics/relevance-mass.ts';
+import { relevanceRank } from './metrics/relevance-rank.ts';
+import { avgSensitivity, maxSensitivity } from './metrics/sensitivity.ts';
 import { type Plugin, Registry } from '../core/index.ts';
 
 export const plugins: Plugin[] = [
@@ -41,6 +55,21 @@ export const plugins: Plugin[] = [
   guidedGradCam,
   occlusion,
   rise,
+  deletionAuc,
+  insertionAuc,
+  pixelFlipping,
+  regionPerturbation,
+  faithfulnessCorrelation,
+  infidelity,
+  modelRandomisation,
+  randomLogit,
+  pointingGame,
+  relevanceMass,
+  relevanceRank,
+  maxSensitivity,
+  avgSensitivity,
+  sparseness,
+  complexity,
 ] as Plugin[];
 
 export default plugins;
@@ -53,6 +82,8 @@ export function builtinRegistry(): Registry {
 }
 
 export {
+  complexity,
+  deletionAuc,
   gradCam,
   gradientXInput,
   graphModel,
@@ -60,6 +91,7 @@ export {
   guidedGradCam,
   idxDataset,
   imageFolderDataset,
+  insertionAuc,
   integratedGradients,
   layersModel,
   moduleModel,
@@ -69,6 +101,7 @@ export {
   rise,
   smoothgrad,
   smoothgradSquared,
+  sparseness,
   vanillaGradient,
   vargrad,
 };

@@ -48,12 +48,9 @@ chmodSync(join(dist, 'bin', 'gradlens.js'), 0o755);
 // The catalog, from the compiled plugins themselves.
 const { builtinRegistry } = await import(pathToFileURL(join(dist, 'plugins', 'index.js')).href);
 const registry = builtinRegistry();
-const catalog = Object.fromEntries(
-  ['model', 'dataset', 'attribution'].map((kind) => [
-    kind,
-    registry.list(kind).map((p) => ({ name: p.name, description: p.description })),
-  ]),
-);
+// Every kind the registry holds, so a new plugin kind needs no change here.
+const catalog = {};
+for (const p of registry.all()) (catalog[p.kind] ??= []).push({ name: p.name, description: p.description });
 writeFileSync(join(dist, 'plugins', 'catalog.json'), JSON.stringify(catalog, null, 2) + '\n');
 writeFileSync(stamp, new Date().toISOString() + '\n');
 console.log(`build: dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -3,6 +3,7 @@ import { isUserError } from '../errors/errors.ts';
 import type { Registry } from '../plugins/registry.ts';
 import { attributeCommand } from './attribute.ts';
 import { engineCommand } from './engine.ts';
+import { evaluateCommand } from './evaluate.ts';
 import { pluginsCommand } from './plugins.ts';
 import { runCommand } from './run.ts';
 import type { Command, CommandContext, PluginCatalog } from './types.ts';
@@ -21,7 +22,13 @@ export interface CliSetup {
 
 /** Core commands plus a `plugins` listing. */
 function coreCommands(setup: CliSetup): Command[] {
-  return [runCommand, attributeCommand, pluginsCommand(setup.catalog ?? (() => undefined)), engineCommand];
+  return [
+    runCommand,
+    attributeCommand,
+    evaluateCommand,
+    pluginsCommand(setup.catalog ?? (() => undefined)),
+    engineCommand,
+  ];
 }
 
 /**

@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
+import type { PluginKind } from '../plugins/types.ts';
 import type { Command, PluginCatalog } from './types.ts';
 
-const KINDS = ['model', 'dataset', 'attribution'] as const;
+/** The order kinds are listed in; a kind not named here follows, by name. */
+const ORDER = ['model', 'dataset', 'attribution', 'metric'];
+const rank = (kind: string) => (ORDER.includes(kind) ? ORDER.indexOf(kind) : ORDER.length);
 
 /**
  * `gradlens plugins`: the registered models, datasets and methods. The built-ins come from the
@@ -11,7 +14,7 @@ const KINDS = ['model', 'dataset', 'attribution'] as const;
 export function pluginsCommand(catalog: () => PluginCatalog | undefined): Command {
   return {
     name: 'plugins',
-    summary: 'list registered models, datasets and attribution methods',
+    summary: 'list registered models, datasets, attribution methods and metrics',
     usage:
       'gradlens plugins [--plugin MODULE ...]\n\n  --plugin MODULE   also register the plugins of a module (a path, or an installed package)',
     async run({ argv, registry, stdout }) {
@@ -24,13 +27,15 @@ export function pluginsCommand(catalog: () => PluginCatalog | undefined): Comman
       if (!listing) {
         const r = await registry();
         for (const module of values.plugin ?? []) await r.registerModule(module);
-        listing = Object.fromEntries(
-          KINDS.map((kind) => [kind, r.list(kind).map((p) => ({ name: p.name, description: p.description }))]),
-        ) as PluginCatalog;
+        listing = {};
+        for (const p of r.all()) (listing[p.kind] ??= []).push({ name: p.name, description: p.description });
       }
-      for (const kind of KINDS) {
+      const kinds = (Object.keys(listing) as PluginKind[]).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+      // One column for every name, as wide as the longest.
+      const width = Math.max(0, ...kinds.flatMap((k) => (listing[k] ?? []).map((p) => p.name.length))) + 2;
+      for (const kind of kinds) {
         stdout(`${kind}s:\n`);
-        for (const p of listing[kind]) stdout(`  ${p.name.padEnd(22)} ${p.description}\n`);
+        for (const p of listing[kind] ?? []) stdout(`  ${p.name.padEnd(width)} ${p.description}\n`);
       }
       return 0;
     },

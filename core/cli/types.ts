@@ -30,4 +30,4 @@ export interface Command {
 }
 
 /** Names and descriptions of the built-in plugins, written at build time, so listing them loads no tfjs. */
-export type PluginCatalog = Record<PluginKind, { name: string; description: string }[]>;
+export type PluginCatalog = Partial<Record<PluginKind, { name: string; description: string }[]>>;

@@ -11,6 +11,7 @@ interface LayerInternals {
   activation?: { apply(x: tf.Tensor): tf.Tensor; getClassName(): string };
   outputShape: unknown;
   countParams(): number;
+  weights: { name: string; shape: number[]; read(): tf.Tensor; write(value: tf.Tensor): unknown }[];
 }
 
 export interface LayersAdapterOptions {
@@ -88,6 +89,17 @@ export function fromLayersModel(model: tf.LayersModel, options: LayersAdapterOpt
         for (const undo of restore.reverse()) undo();
       }
     },
+    weightedLayers: () =>
+      layers.filter((l) => l.weights.length > 0).map((l) => ({
+        name: l.name,
+        className: l.getClassName(),
+        weights: l.weights.map((w) => ({
+          name: w.name,
+          shape: [...w.shape],
+          read: () => w.read(),
+          write: (value: tf.Tensor) => void w.write(value),
+        })),
+      })),
     dispose: () => model.dispose(),
     describe: () => ({
       format: 'tfjs-layers',

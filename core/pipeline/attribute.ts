@@ -88,10 +88,10 @@ export async function attribute(model: unknown, x: tf.Tensor, options: Attribute
   }
 }
 
-/** Capabilities measured once per model object, head and sample shape. */
+/** Capabilities measured once per model object, head and sample shape (cached). */
 const measured = new WeakMap<object, Map<string, ModelCapabilities>>();
 
-function capabilitiesOf(
+export function capabilitiesOf(
   key: unknown,
   model: ReturnType<typeof toLoadedModel>,
   sampleShape: number[],

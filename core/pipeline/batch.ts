@@ -13,6 +13,7 @@ import type { AttributionInput, LoadedModel, ScoreKind } from '../plugins/types.
 import { tf } from '../tensor/tf.ts';
 import { checkFinite, checkTargets } from './checks.ts';
 import type { PreparedMethod } from './methods.ts';
+import { type BoundMetric, evaluateMetrics, type MetricResult } from './metrics.ts';
 
 /** A float32 array with its shape. */
 export interface ArrayData {
@@ -28,8 +29,13 @@ export interface BatchData {
   y?: Int32Array;
   /** The dataset's extra per-sample arrays, by name, first axis N. */
   extra?: Record<string, ArrayData>;
-  /** Position of the batch's first sample in the dataset, for messages. */
+  /** Position of the batch's first sample in the dataset, for messages and per-sample seeds. */
   offset?: number;
+  /**
+   * Maps already computed (a finished run being evaluated): the targets they explain and one map
+   * per run method, in order. No method is computed then; the metrics judge these.
+   */
+  given?: { targets: Int32Array; maps: ArrayData[] };
 }
 
 /** One method's result for a batch. */
@@ -46,8 +52,10 @@ export interface BatchResult {
   probabilities: ArrayData;
   predictions: Int32Array;
   targets: Int32Array;
-  /** One per method, in the run's order. */
+  /** One per method, in the run's order (empty when the maps were given). */
   methods: MethodResult[];
+  /** One per metric and method it judges, metric by metric. */
+  metrics: MetricResult[];
 }
 
 /** A method of a run, ready to compute: prepared, with its conventions fixed. */
@@ -68,6 +76,8 @@ export interface BoundRun {
   methods: RunMethod[];
   /** Directory relative paths in method options resolve against. */
   baseDir?: string;
+  /** Metrics evaluated on the maps of each batch (none when left out). */
+  metrics?: BoundMetric[];
 }
 
 /** Computes a batch: see the module comment. Leaves no tensor behind. */
@@ -82,10 +92,11 @@ export async function computeBatch(run: BoundRun, data: BatchData): Promise<Batc
       const result: BatchResult = {
         probabilities: await arrayOf(head.probabilities),
         predictions: (await head.predictions.data()) as Int32Array,
-        targets: (await head.targets.data()) as Int32Array,
+        targets: data.given?.targets ?? (await head.targets.data()) as Int32Array,
         methods: [],
+        metrics: [],
       };
-      for (const method of run.methods) {
+      for (const method of data.given ? [] : run.methods) {
         const t0 = performance.now();
         const out = await computeMaps(method.prepared, method.conventions, {
           model: run.model,
@@ -105,12 +116,56 @@ export async function computeBatch(run: BoundRun, data: BatchData): Promise<Batc
           tf.dispose([out.maps, ...Object.values(out.perSample)]);
         }
       }
+      if (run.metrics?.length) result.metrics = await batchMetrics(run, data, t, result);
       return result;
     } finally {
       tf.dispose([head.probabilities, head.predictions, head.targets]);
     }
   } finally {
     tf.dispose([t.x, ...(t.y ? [t.y] : []), ...Object.values(t.extra)]);
+  }
+}
+
+/**
+ * The metrics of a batch, on the maps just computed (or the given ones); a metric's `explain`
+ * computes a method's maps for other inputs through {@link computeBatch} itself, with the
+ * targets it is given.
+ */
+async function batchMetrics(
+  run: BoundRun,
+  data: BatchData,
+  t: ReturnType<typeof batchTensors>,
+  result: BatchResult,
+): Promise<MetricResult[]> {
+  const given = data.given;
+  const arrays = given ? given.maps : result.methods.map((m) => m.map);
+  const maps = arrays.map((a, i) => ({ id: run.methods[i].id, map: tf.tensor(a.values, a.shape, 'float32') }));
+  const targets = tf.tensor1d(result.targets, 'int32');
+  try {
+    return await evaluateMetrics(run.metrics ?? [], {
+      model: run.model,
+      output: run.output,
+      outputScores: run.outputScores,
+      numClasses: run.numClasses,
+      x: t.x,
+      targets,
+      extra: t.extra,
+      offset: data.offset ?? 0,
+      maps,
+      explain: async (index, x, xTargets) => {
+        const sub: BoundRun = { ...run, target: 'label', methods: [run.methods[index]], metrics: [] };
+        const out = await computeBatch(sub, {
+          ids: Array.from({ length: x.shape[0] }, (_, i) => `perturbed ${i}`),
+          x: (await x.data()) as Float32Array,
+          shape: x.shape,
+          y: Int32Array.from(await xTargets.data()),
+        });
+        const map = out.methods[0].map;
+        return tf.tensor(map.values, map.shape, 'float32');
+      },
+    });
+  } finally {
+    tf.dispose([targets, ...maps.map((m) => m.map)]);
   }
 }
 

@@ -18,6 +18,7 @@ import type {
   DatasetPlugin,
   LoadedModel,
   MethodCost,
+  MetricPlugin,
   ModelOutputInfo,
   ModelPlugin,
   OpenedDataset,
@@ -28,6 +29,7 @@ import { checkInputShape } from './checks.ts';
 import { type PreparedMethod, prepareMethod } from './methods.ts';
 import { type ModelCapabilities, unmetNeeds } from './needs.ts';
 import { parsePluginOptions } from './options.ts';
+import { checkMetricFits, checkUniqueMetricIds, type PlannedMetric, prepareMetricOptions } from './metric-plan.ts';
 
 /** What a run is made of: a run config's model, dataset, methods and target (see core/runs/config.ts). */
 export interface PlanRequest {
@@ -41,6 +43,18 @@ export interface PlanRequest {
     reduce?: ChannelReduction;
   }[];
   target?: TargetRule;
+  /** Metrics judging the maps of every batch (or of the methods they name). */
+  metrics?: MetricRequest[];
+}
+
+/** A metric of a run, as a config gives it. */
+export interface MetricRequest {
+  plugin: string;
+  options?: Record<string, unknown>;
+  /** File and column name (default: the plugin name). */
+  id?: string;
+  /** Ids of the methods it judges (default: all). */
+  methods?: string[];
 }
 
 /** A method as planned: what the manifest records and a worker rebuilds. */
@@ -72,6 +86,8 @@ export interface RunPlan {
   /** The dataset's extra per-sample arrays: name and sample shape. */
   extra: Record<string, number[]>;
   methods: PlannedMethod[];
+  /** Metrics, options parsed and seeds drawn. */
+  metrics: PlannedMetric[];
   /** Directory relative paths in options resolve against. */
   baseDir: string;
 }
@@ -121,6 +137,24 @@ export async function openRun(request: PlanRequest, options: PlanOptions): Promi
     return { request: m, prepared, id: m.id ?? plugin.name, where: `methods[${i}] (${m.id ?? plugin.name})` };
   });
   checkUniqueIds(methods.map((m) => m.id));
+  const metrics = (request.metrics ?? []).map((m, i) => {
+    const plugin = registry.get('metric', m.plugin);
+    const id = m.id ?? plugin.name;
+    const where = `metrics[${i}] (${id})`;
+    const parsed = prepareMetricOptions(plugin, m.options, `${where}.options`, options.drawSeed);
+    for (const method of m.methods ?? []) {
+      if (!methods.some((x) => x.id === method)) {
+        throw new GradlensError(`no method '${method}' in this run; methods: ${methods.map((x) => x.id).join(', ')}`, {
+          where: `${where}.methods`,
+        });
+      }
+    }
+    return {
+      plugin,
+      planned: { id, plugin: plugin.name, options: parsed, methods: m.methods ?? methods.map((x) => x.id) },
+    };
+  });
+  checkUniqueMetricIds(metrics.map((m) => m.planned.id));
 
   const context = { baseDir };
   const model = await modelPlugin.load(modelOptions, context);
@@ -169,12 +203,25 @@ export async function openRun(request: PlanRequest, options: PlanOptions): Promi
       sampleShape,
       extra,
       methods: planned,
+      metrics: metrics.map((m) => m.planned),
       baseDir,
     };
+    metrics.forEach((m, i) => {
+      for (const id of m.planned.methods) {
+        const method = planned.find((x) => x.id === id)!;
+        checkMetricFits(m.plugin, m.planned.options, {
+          model,
+          sampleShape,
+          mapShape: method.mapShape,
+          extra,
+          method: id,
+        }, `metrics[${i}] (${m.planned.id})`);
+      }
+    });
     const opened = dataset;
     return {
       plan,
-      bound: bindPrepared(plan, model, methods.map((m) => m.prepared)),
+      bound: bindPrepared(plan, model, methods.map((m) => m.prepared), metrics.map((m) => m.plugin)),
       model,
       modelPlugin,
       dataset: opened,
@@ -205,10 +252,15 @@ export function bindPlan(plan: RunPlan, registry: Registry, model: LoadedModel):
       },
     })
   );
-  return bindPrepared(plan, model, prepared);
+  return bindPrepared(plan, model, prepared, plan.metrics.map((m) => registry.get('metric', m.plugin)));
 }
 
-function bindPrepared(plan: RunPlan, model: LoadedModel, prepared: PreparedMethod[]): BoundRun {
+function bindPrepared(
+  plan: RunPlan,
+  model: LoadedModel,
+  prepared: PreparedMethod[],
+  metrics: MetricPlugin[],
+): BoundRun {
   return {
     model,
     output: plan.output.name,
@@ -217,6 +269,12 @@ function bindPrepared(plan: RunPlan, model: LoadedModel, prepared: PreparedMetho
     target: plan.target,
     baseDir: plan.baseDir,
     methods: plan.methods.map((m, i) => ({ id: m.id, prepared: prepared[i], conventions: m.conventions })),
+    metrics: plan.metrics.map((m, i) => ({
+      id: m.id,
+      plugin: metrics[i],
+      options: m.options,
+      methods: m.methods.map((id) => plan.methods.findIndex((x) => x.id === id)),
+    })),
   };
 }
 

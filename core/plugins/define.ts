@@ -1,4 +1,4 @@
-import type { AttributionPlugin, DatasetPlugin, ModelPlugin } from './types.ts';
+import type { AttributionPlugin, DatasetPlugin, MetricPlugin, ModelPlugin } from './types.ts';
 import { validatePlugin } from './validate.ts';
 
 /**
@@ -24,4 +24,9 @@ export function defineDataset<O>(plugin: Omit<DatasetPlugin<O>, 'kind'>): Datase
 /** Defines a model plugin (see {@link defineAttribution}); `defineModel` accepts the same. */
 export function defineModelPlugin<O>(plugin: Omit<ModelPlugin<O>, 'kind'>): ModelPlugin<O> {
   return validatePlugin({ ...plugin, kind: 'model' }, `model '${plugin.name}'`) as ModelPlugin<O>;
+}
+
+/** Defines a metric (see {@link defineAttribution}). */
+export function defineMetric<O>(plugin: Omit<MetricPlugin<O>, 'kind'>): MetricPlugin<O> {
+  return validatePlugin({ ...plugin, kind: 'metric' }, `metric '${plugin.name}'`) as MetricPlugin<O>;
 }

@@ -1,10 +1,10 @@
 import process from 'node:process';
 import { GradlensError } from '../errors/errors.ts';
-import type { AttributionPlugin, DatasetPlugin, ModelPlugin, Plugin, PluginKind } from './types.ts';
+import type { AttributionPlugin, DatasetPlugin, MetricPlugin, ModelPlugin, Plugin, PluginKind } from './types.ts';
 import { importModule, moduleRef } from './load-module.ts';
 import { validatePlugin } from './validate.ts';
 
-type ByKind = { model: ModelPlugin; dataset: DatasetPlugin; attribution: AttributionPlugin };
+type ByKind = { model: ModelPlugin; dataset: DatasetPlugin; attribution: AttributionPlugin; metric: MetricPlugin };
 
 interface Entry {
   plugin: Plugin;
@@ -77,6 +77,12 @@ export class Registry {
       .filter((e) => e.plugin.kind === kind)
       .map((e) => e.plugin as ByKind[K])
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Every registered plugin, of every kind, by kind then name. */
+  all(): Plugin[] {
+    return [...this.#entries.values()].map((e) => e.plugin)
+      .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
   }
 
   sourceOf(kind: PluginKind, name: string): string | undefined {

@@ -4,7 +4,7 @@ import type { tf } from '../tensor/tf.ts';
 type Tensor = tf.Tensor;
 
 /** What every plugin module hands to the registry. */
-export type Plugin = ModelPlugin | DatasetPlugin | AttributionPlugin;
+export type Plugin = ModelPlugin | DatasetPlugin | AttributionPlugin | MetricPlugin;
 export type PluginKind = Plugin['kind'];
 
 /** Context given to plugins when they load: where relative paths resolve from. */
@@ -74,6 +74,26 @@ export interface LoadedModel {
    * planner tries one gradient on a zero sample.
    */
   differentiable?: boolean;
+  /**
+   * The layers that hold weights, from input to output, for sanity checks that randomise them
+   * (the model parameter randomisation test). Left out, such checks refuse the model.
+   */
+  weightedLayers?(): WeightedLayer[];
+}
+
+/** A layer's weights, readable and writable in place (see {@link LoadedModel.weightedLayers}). */
+export interface WeightedLayer {
+  name: string;
+  className: string;
+  weights: {
+    /** Variable name, e.g. `dense_1/kernel`. */
+    name: string;
+    shape: number[];
+    /** The current value (owned by the model: clone it to keep it). */
+    read(): Tensor;
+    /** Replaces the value; the model keeps its own reference, the caller may dispose `value`. */
+    write(value: Tensor): void;
+  }[];
 }
 
 export interface ModelPlugin<O = unknown> {
@@ -239,3 +259,95 @@ export interface AttributionPlugin<O = unknown> {
 
 /** How a map of shape `[N, H, W, C]` becomes `[N, H, W]`. */
 export type ChannelReduction = 'max' | 'sum' | 'l2' | 'none';
+
+// ---------------------------------------------------------------------------------------------
+// Metric
+
+/** What a metric judges a map by (Quantus's categories). */
+export type MetricCategory = 'faithfulness' | 'randomisation' | 'localisation' | 'robustness' | 'complexity';
+
+/**
+ * What a metric needs beyond the maps: `model` (forward passes on perturbed inputs), `recompute`
+ * (the method's maps for other inputs, targets or weights), `weights` (a model whose layers can be
+ * randomised: {@link LoadedModel.weightedLayers}), `mask` (a dataset extra array per sample, named
+ * by {@link MetricPlugin.mask}). Checked before a run or an evaluation starts.
+ */
+export type MetricNeed = 'model' | 'recompute' | 'weights' | 'mask';
+
+/** Everything a metric sees of one batch and one method. */
+export interface MetricInput {
+  model: LoadedModel;
+  /** Name of the output head that carries class scores, and what it returns. */
+  output: string;
+  outputScores: ScoreKind;
+  numClasses: number;
+  /** Inputs `[N, ...]`, float32. */
+  x: Tensor;
+  /** The class each map explains, int32 `[N]`. */
+  targets: Tensor;
+  /** The method's stored maps `[N, ...mapShape]` (after the run's abs and channel reduction). */
+  maps: Tensor;
+  /** The method's column id in the run, for messages. */
+  method: string;
+  /** The dataset's extra arrays for this batch, by name (masks), first axis N. */
+  extra: Record<string, Tensor>;
+  /**
+   * Position of the batch's first sample in the run: per-sample seeds derive from it, so results
+   * do not depend on the batch size or the number of workers.
+   */
+  offset: number;
+  /**
+   * The method's maps for inputs `x` `[M, ...]` and `targets` `[M]`, computed by the run's batch
+   * computation with the same options and conventions (and the model's current weights); the
+   * caller owns the result. Keep `M` within `maxBatch`.
+   */
+  explain(x: Tensor, targets: Tensor): Promise<Tensor>;
+}
+
+/** A curve per sample, e.g. the class score as pixels are deleted. */
+export interface MetricCurve {
+  name: string;
+  /** The x axis, shared by every sample (`[K]`). */
+  x: number[];
+  /** Names of the x positions when they are not numbers (e.g. layers). */
+  labels?: string[];
+  xLabel: string;
+  yLabel: string;
+  /** Values `[N, K]`, row-major. */
+  y: Float32Array;
+}
+
+/** A metric's result for a batch: one value per sample, and optional curves. */
+export interface MetricOutput {
+  /** `[N]`. */
+  values: Float32Array;
+  curves?: MetricCurve[];
+  /**
+   * Further per-sample arrays worth showing, e.g. the maps of a randomised model `[N, L, H, W]`:
+   * `shape` is one sample's, `values` all samples', row-major. Stored beside the values.
+   */
+  arrays?: { name: string; shape: number[]; values: Float32Array }[];
+}
+
+export interface MetricPlugin<O = unknown> {
+  kind: 'metric';
+  name: string;
+  description: string;
+  /** The paper the metric follows. */
+  reference?: string;
+  category: MetricCategory;
+  options: z.ZodType<O>;
+  needs: MetricNeed[];
+  /** Whether a larger value means a better map. */
+  higherIsBetter: boolean;
+  /** The extra array holding the masks, for metrics that need one. */
+  mask?(options: O): string;
+  /**
+   * Whether values depend on a seed with these options. The options then take an optional
+   * integer `seed`; one is drawn when left out and recorded, and samples derive their own from it.
+   */
+  seeded?(options: O): boolean;
+  /** Refuses maps or models the metric cannot judge, with the reason (a GradlensError). */
+  check?(options: O, info: { sampleShape: number[]; mapShape: number[]; model: LoadedModel }): void;
+  evaluate(input: MetricInput, options: O): Promise<MetricOutput>;
+}

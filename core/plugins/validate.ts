@@ -5,6 +5,7 @@ const REQUIRED: Record<PluginKind, string[]> = {
   model: ['load'],
   dataset: ['open'],
   attribution: ['attribute'],
+  metric: ['evaluate'],
 };
 
 /**
@@ -18,8 +19,8 @@ export function validatePlugin(plugin: unknown, source: string): Plugin {
   };
   if (typeof plugin !== 'object' || plugin === null) return fail(`expected an object, got ${typeof plugin}`);
   const p = plugin as Record<string, unknown>;
-  if (p.kind !== 'model' && p.kind !== 'dataset' && p.kind !== 'attribution') {
-    return fail(`'kind' must be 'model', 'dataset' or 'attribution', got ${JSON.stringify(p.kind)}`);
+  if (p.kind !== 'model' && p.kind !== 'dataset' && p.kind !== 'attribution' && p.kind !== 'metric') {
+    return fail(`'kind' must be 'model', 'dataset', 'attribution' or 'metric', got ${JSON.stringify(p.kind)}`);
   }
   const label = `${p.kind} plugin ${JSON.stringify(p.name)}`;
   if (typeof p.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(p.name)) {
@@ -35,6 +36,11 @@ export function validatePlugin(plugin: unknown, source: string): Plugin {
   if (p.kind === 'attribution') {
     if (!Array.isArray(p.needs)) return fail(`${label}: 'needs' must be an array`);
     if (typeof p.signed !== 'boolean') return fail(`${label}: 'signed' must be a boolean`);
+  }
+  if (p.kind === 'metric') {
+    if (!Array.isArray(p.needs)) return fail(`${label}: 'needs' must be an array`);
+    if (typeof p.higherIsBetter !== 'boolean') return fail(`${label}: 'higherIsBetter' must be a boolean`);
+    if (typeof p.category !== 'string') return fail(`${label}: 'category' must be a string`);
   }
   if (typeof p.description !== 'string') return fail(`${label}: 'description' must be a string`);
   return plugin as Plugin;

@@ -41,6 +41,28 @@ export interface MethodConfig {
 export type MethodConfigInput = Omit<MethodConfig, 'options'> & { options?: Record<string, unknown> };
 export const MethodConfig: z.ZodType<MethodConfig, MethodConfigInput> = MethodConfigSchema;
 
+const MetricConfigSchema = PluginRef.extend({
+  /** File and column name (default: the plugin name; must be unique within a run). */
+  id: SafeId.optional(),
+  /** Ids of the methods it judges (default: all of the run's). */
+  methods: z.array(SafeId).min(1).optional(),
+}).strict();
+
+/** One metric of a run: a plugin, its options, its id and the methods it judges. */
+export interface MetricConfig {
+  /** Registered metric plugin name. */
+  plugin: string;
+  /** Options validated by the metric's own schema. */
+  options: Record<string, unknown>;
+  /** File and column name (default: the plugin name; must be unique within a run). */
+  id?: string;
+  /** Ids of the methods it judges (default: all of the run's). */
+  methods?: string[];
+}
+/** A metric as written: options may be left out. */
+export type MetricConfigInput = Omit<MetricConfig, 'options'> & { options?: Record<string, unknown> };
+export const MetricConfig: z.ZodType<MetricConfig, MetricConfigInput> = MetricConfigSchema;
+
 /**
  * The fields of a run config, before the checks across fields; `RunConfig` adds them, and the
  * dashboard's `RunRequest` derives from it.
@@ -62,6 +84,8 @@ const RunConfigFields = z.object({
     limit: z.number().int().positive().optional(),
   }),
   methods: z.array(MethodConfigSchema).min(1, 'list at least one attribution method'),
+  /** Metrics judging every batch's maps (written beside them; see docs/metrics.md). */
+  metrics: z.array(MetricConfigSchema).optional(),
   /** Which class each map explains (default: the label when there are labels, else the prediction). */
   target: TargetRule.optional(),
   /** tfjs backend (default: auto). */
@@ -104,6 +128,8 @@ export interface RunConfig {
     limit?: number;
   };
   methods: MethodConfig[];
+  /** Metrics judging every batch's maps (written beside them; see docs/metrics.md). */
+  metrics?: MetricConfig[];
   /** Which class each map explains (default: the label when there are labels, else the prediction). */
   target?: TargetRule;
   /** tfjs backend (default: auto). */
@@ -118,6 +144,7 @@ export interface RunConfigInput {
   model: { plugin: string; options?: Record<string, unknown>; output?: string | number };
   dataset: { plugin: string; options?: Record<string, unknown>; batchSize?: number; limit?: number };
   methods: MethodConfigInput[];
+  metrics?: MetricConfigInput[];
   target?: TargetRule;
   backend?: string;
 }
@@ -134,6 +161,7 @@ export const RunRequest: z.ZodType<RunRequest, RunRequestInput> = RunConfigField
   .extend({
     dataset: RunConfigFields.shape.dataset.extend({ batchSize: z.number().int().min(1).max(4096) }),
     methods: RunConfigFields.shape.methods.max(16),
+    metrics: z.array(MetricConfigSchema).max(16).optional(),
   }).superRefine(uniqueMethodIds);
 
 // The interfaces above are what the schemas give, exactly.
@@ -141,7 +169,8 @@ const pinned: [
   Same<z.output<typeof RunConfigFields>, RunConfig>,
   Same<z.input<typeof RunConfigFields>, RunConfigInput>,
   Same<z.output<typeof MethodConfigSchema>, MethodConfig>,
-] = [true, true, true];
+  Same<z.output<typeof MetricConfigSchema>, MetricConfig>,
+] = [true, true, true, true];
 
 void pinned;
 

@@ -41,6 +41,34 @@ const MethodRecordSchema = z.object({
   cost: z.object({ forward: z.number(), backward: z.number() }).optional(),
 });
 
+const CurveRecordSchema = z.object({
+  name: SafeId,
+  x: z.array(z.number()),
+  labels: z.array(z.string()).optional(),
+  xLabel: z.string(),
+  yLabel: z.string(),
+});
+
+const MetricRecordSchema = z.object({
+  id: SafeId,
+  plugin: z.string(),
+  /** Its options as used: defaults filled, seed drawn (every convention the values depend on). */
+  options: z.record(z.string(), z.unknown()),
+  description: z.string().optional(),
+  reference: z.string().optional(),
+  category: z.string(),
+  higherIsBetter: z.boolean(),
+  needs: z.array(z.string()),
+  /** Ids of the methods it judges. */
+  methods: z.array(SafeId),
+  /** The curves stored per sample beside the values, with their shared x axis. */
+  curves: z.array(CurveRecordSchema).default([]),
+  /** Further per-sample arrays stored beside the values: name and one sample's shape. */
+  arrays: z.array(z.object({ name: SafeId, shape: z.array(z.number().int().nonnegative()) })).default([]),
+  /** Batches evaluated so far. */
+  batches: z.array(z.number().int().nonnegative()).default([]),
+});
+
 const ManifestSchema = z.object({
   format: z.literal('gradlens-run'),
   version: z.literal(1),
@@ -82,6 +110,8 @@ const ManifestSchema = z.object({
   }),
   target: z.object({ rule: z.string(), description: z.string() }),
   methods: z.array(MethodRecordSchema),
+  /** Metrics judging the maps, from the config or added by `gradlens evaluate`. */
+  metrics: z.array(MetricRecordSchema).optional(),
   backend: z.object({ name: z.string(), package: z.string(), details: z.record(z.string(), z.unknown()) }),
   versions: z.record(z.string(), z.string()),
   /** Batches planned, when the dataset's size is known. */
@@ -128,6 +158,39 @@ export interface MethodRecord {
 }
 export const MethodRecord: z.ZodType<MethodRecord> = MethodRecordSchema;
 
+/** A curve a metric stores per sample: its x axis is shared by every sample. */
+export interface CurveRecord {
+  name: string;
+  x: number[];
+  /** Names of the x positions when they are not numbers (e.g. layers). */
+  labels?: string[];
+  xLabel: string;
+  yLabel: string;
+}
+export const CurveRecord: z.ZodType<CurveRecord> = CurveRecordSchema;
+
+/** One metric of a run, as planned and as evaluated. */
+export interface MetricRecord {
+  id: string;
+  plugin: string;
+  /** Its options as used: defaults filled, seed drawn (every convention the values depend on). */
+  options: Record<string, unknown>;
+  description?: string;
+  reference?: string;
+  category: string;
+  higherIsBetter: boolean;
+  needs: string[];
+  /** Ids of the methods it judges. */
+  methods: string[];
+  /** The curves stored per sample beside the values, with their shared x axis. */
+  curves: CurveRecord[];
+  /** Further per-sample arrays stored beside the values: name and one sample's shape. */
+  arrays: { name: string; shape: number[] }[];
+  /** Batches evaluated so far. */
+  batches: number[];
+}
+export const MetricRecord: z.ZodType<MetricRecord> = MetricRecordSchema;
+
 /** `runs/<id>/manifest.json`: everything needed to read, show and reproduce a run. */
 export interface Manifest {
   format: 'gradlens-run';
@@ -170,6 +233,8 @@ export interface Manifest {
   };
   target: { rule: string; description: string };
   methods: MethodRecord[];
+  /** Metrics judging the maps, from the config or added by `gradlens evaluate`. */
+  metrics?: MetricRecord[];
   backend: { name: string; package: string; details: Record<string, unknown> };
   /** gradlens, tfjs and the runtime. */
   versions: Record<string, string>;
@@ -184,7 +249,9 @@ const pinned: [
   Same<z.output<typeof ManifestSchema>, Manifest>,
   Same<z.output<typeof MethodRecordSchema>, MethodRecord>,
   Same<z.output<typeof BatchRecordSchema>, BatchRecord>,
-] = [true, true, true];
+  Same<z.output<typeof MetricRecordSchema>, MetricRecord>,
+  Same<z.output<typeof CurveRecordSchema>, CurveRecord>,
+] = [true, true, true, true, true];
 void pinned;
 
 /** The files of one batch, relative to the batch directory. */
@@ -210,6 +277,16 @@ export function extraFile(name: string): string {
 /** File of a method's per-sample statistic within a batch directory. */
 export function statFile(methodId: string, stat: string): string {
   return `stats/${methodId}.${stat}.npy`;
+}
+
+/** File of a metric's per-sample values `[N]` for one method, within a batch directory. */
+export function metricFile(methodId: string, metricId: string): string {
+  return `metrics/${methodId}.${metricId}.npy`;
+}
+
+/** File of a metric's curve `[N, K]` for one method, within a batch directory. */
+export function curveFile(methodId: string, metricId: string, curve: string): string {
+  return `metrics/${methodId}.${metricId}.${curve}.npy`;
 }
 
 /** Batch directory name: zero-padded index so listings sort. */

@@ -5,6 +5,7 @@ import type { BackendInfo } from '../engine/backend.ts';
 import type { OpenedRun } from '../pipeline/plan.ts';
 import type { RunConfig } from './config.ts';
 import type { Manifest, MethodRecord } from './manifest.ts';
+import { metricRecord } from './metric-records.ts';
 import { versions } from './versions.ts';
 
 /** The process writing a run, to tell a live run from a killed one. */
@@ -75,6 +76,7 @@ export function createManifest(id: string, config: RunConfig, opened: OpenedRun,
         cost: m.cost,
       };
     }),
+    metrics: plan.metrics.map((m, i) => metricRecord(m, opened.bound.metrics![i].plugin)),
     backend: backendRecord(backend),
     versions: versions(),
     plannedBatches: planned,

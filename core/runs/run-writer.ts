@@ -2,6 +2,7 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import type { BatchData, BatchResult } from '../pipeline/batch.ts';
 import type { BatchSink } from '../pipeline/loop.ts';
 import { BATCH_FILES, extraFile, type Manifest, mapFile, statFile } from './manifest.ts';
+import { recordEvaluated, writeMetricFiles } from './metric-records.ts';
 import type { RunStore } from './store.ts';
 
 export interface RunProgress {
@@ -52,6 +53,7 @@ export class RunWriter implements BatchSink {
         methodMs: Object.fromEntries(m.methods.map((x, i) => [x.id, Math.round(result.methods[i].ms)])),
       }],
       methods: m.methods.map((x, i) => ({ ...x, perSample: result.methods[i].perSample.map((s) => s.name) })),
+      ...(m.metrics?.length ? { metrics: recordEvaluated(m.metrics, index, result.metrics) } : {}),
     });
     this.#done++;
     this.#samples += data.ids.length;
@@ -99,5 +101,6 @@ export function writeBatchFiles(
     store.writeArray(id, index, mapFile(methodId), map.values, map.shape);
     for (const { name, values } of perSample) store.writeArray(id, index, statFile(methodId, name), values, [n]);
   });
+  writeMetricFiles(store, id, index, n, result.metrics);
   writeFileAtomic(store.batchFile(id, index, BATCH_FILES.ids), JSON.stringify(data.ids));
 }

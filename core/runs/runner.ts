@@ -118,8 +118,17 @@ function locateRun(configInput: RunConfigInput, options: RunOptions): RunStart {
 }
 
 /** A resumed run keeps the options it was planned with: its seeds above all. */
-function withPlannedOptions(config: RunConfig, previous: Manifest): RunConfig {
-  return { ...config, methods: config.methods.map((m, i) => ({ ...m, options: previous.methods[i].options })) };
+export function withPlannedOptions(config: RunConfig, previous: Manifest): RunConfig {
+  const metrics = previous.metrics ?? [];
+  return {
+    ...config,
+    methods: config.methods.map((m, i) => ({ ...m, options: previous.methods[i].options })),
+    // By id: `gradlens evaluate` may have added or re-recorded metrics since the run started.
+    metrics: config.metrics?.map((m) => ({
+      ...m,
+      options: metrics.find((r) => r.id === (m.id ?? m.plugin))?.options ?? m.options,
+    })),
+  };
 }
 
 /** The new run's id: the config's, unless a run has it already, else one from the time. */
@@ -191,10 +200,10 @@ function finish(writer: RunWriter, stopped: boolean): RunResult {
 }
 
 /** Registers a config's plugin modules once (a resumed run or a second call may name them again). */
-async function registerPluginModules(registry: Registry, modules: string[], baseDir: string): Promise<void> {
+export async function registerPluginModules(registry: Registry, modules: string[], baseDir: string): Promise<void> {
   for (const module of modules) {
     const path = resolvePath(module, baseDir);
-    const known = (['model', 'dataset', 'attribution'] as const).some((kind) =>
+    const known = (['model', 'dataset', 'attribution', 'metric'] as const).some((kind) =>
       registry.list(kind).some((p) => registry.sourceOf(p.kind, p.name) === path)
     );
     if (!known) await registry.registerModule(path, baseDir);

@@ -6,7 +6,7 @@ import { describeZodIssues, GradlensError } from '../errors/errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { encodeNpy, type NpyArray, type NpyData, parseNpy } from '../io/npy.ts';
 import { SafeId } from '../io/safe-id.ts';
-import { BATCH_FILES, batchDirName, Manifest, mapFile, statFile } from './manifest.ts';
+import { BATCH_FILES, batchDirName, curveFile, Manifest, mapFile, metricFile, statFile } from './manifest.ts';
 
 /** A summary line per run, for listings; a run whose manifest cannot be read is `broken`, with why. */
 export interface RunSummary {
@@ -173,6 +173,21 @@ export class RunStore {
     assertSafeId(method, 'method');
     assertSafeId(stat, 'statistic');
     return this.readArray(id, batch, statFile(method, stat));
+  }
+
+  /** A metric's values `[N]` for one method in one batch. */
+  readMetric(id: string, batch: number, method: string, metric: string): NpyArray {
+    assertSafeId(method, 'method');
+    assertSafeId(metric, 'metric');
+    return this.readArray(id, batch, metricFile(method, metric));
+  }
+
+  /** A metric's curve `[N, K]` for one method in one batch. */
+  readCurve(id: string, batch: number, method: string, metric: string, curve: string): NpyArray {
+    assertSafeId(method, 'method');
+    assertSafeId(metric, 'metric');
+    assertSafeId(curve, 'curve');
+    return this.readArray(id, batch, curveFile(method, metric, curve));
   }
 
   /** Joins segments under the root after validating the run id; refuses anything outside. */

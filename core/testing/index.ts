@@ -25,6 +25,7 @@ export {
   type ExpectAttributionOptions,
   MassAssertion,
 } from './expect.ts';
+export { MetricAssertion } from './metric-assertion.ts';
 export { AttributionAssertionError, type SampleFailure } from './error.ts';
 export { type Mask, type Rect } from './masks.ts';
 export { type MapBatch, massFraction, relativeMaxDifference, topKInside } from './measures.ts';

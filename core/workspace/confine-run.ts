@@ -10,6 +10,7 @@ export interface RunPlugins {
   model: { plugin: string; options?: Record<string, unknown> };
   dataset?: { plugin: string; options?: Record<string, unknown> };
   methods?: { plugin: string; options?: Record<string, unknown> }[];
+  metrics?: { plugin: string; options?: Record<string, unknown> }[];
 }
 
 export interface ConfineSettings {
@@ -23,8 +24,8 @@ export interface ConfineSettings {
 }
 
 /**
- * Checks every option of a run that a plugin marks as a path or as code, wrapped methods
- * included: paths must lie inside the workspace and come back as their real paths; code options
+ * Checks every option of a run that a plugin marks as a path or as code (model, dataset, methods
+ * with the methods they wrap, metrics): paths must lie inside the workspace and come back as their real paths; code options
  * are refused unless `allowCode` accepts them. Plugins must exist (checked by the caller first).
  * Returns a copy with the paths replaced; throws AccessError naming the option.
  */
@@ -54,6 +55,15 @@ export function confineRun<T extends RunPlugins>(registry: Registry, run: T, set
           `methods[${i}].options`,
           settings,
         ),
+      })),
+    };
+  }
+  if (run.metrics) {
+    out = {
+      ...out,
+      metrics: run.metrics.map((m, i) => ({
+        ...m,
+        options: confine(registry.get('metric', m.plugin).options, m.options, `metrics[${i}].options`, settings),
       })),
     };
   }

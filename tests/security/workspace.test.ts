@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { AccessError, GradlensError } from '../../core/errors/errors.ts';
 import { encodePng } from '../../core/io/images.ts';
 import { markedOptions } from '../../core/workspace/marked-options.ts';
+import { confineRun } from '../../core/workspace/confine-run.ts';
 import { Workspace } from '../../core/workspace/workspace.ts';
 import { imageFolderDataset } from '../../plugins/index.ts';
 import { serveCommand } from '../../ui/commands.ts';
@@ -107,6 +108,35 @@ test('marked options are found at any depth, and only where the schema marks the
   const nsfw = registry.get('model', 'nsfwjs-mobilenet-v2').options;
   assert.equal(markedOptions(nsfw, { packageDir: '.' }).map((m) => m.kind), ['code']);
   assert.equal(markedOptions(nsfw, {}), []);
+});
+
+test('a run is confined as a whole: model, dataset, methods and the methods they wrap, metrics', () => {
+  const registry = builtinRegistry();
+  const run = (over: Record<string, unknown>) => ({
+    model: { plugin: 'layers-model', options: { path: 'data/x.npy' } },
+    dataset: { plugin: 'npy', options: { x: 'data/x.npy' } },
+    methods: [{
+      plugin: 'smoothgrad',
+      options: { base: { plugin: 'integrated-gradients', options: { baseline: 'data/x.npy' } } },
+    }],
+    metrics: [{ plugin: 'complexity', options: {} }],
+    ...over,
+  });
+  const settings = { workspace: ws, baseDir: root, mustExist: true };
+  const ok = confineRun(registry, run({}), settings);
+  assert.is(ok.model.options!.path, join(root, 'data', 'x.npy'));
+  assert.is(
+    (ok.methods![0].options!.base as { options: { baseline: string } }).options.baseline,
+    join(root, 'data', 'x.npy'),
+  );
+  assert.throws(
+    () => confineRun(registry, run({ metrics: [{ plugin: 'no-such-metric' }] }), settings),
+    /no-such-metric/,
+  );
+  assert.throws(
+    () => confineRun(registry, run({ dataset: { plugin: 'npy', options: { x: 'data/none.npy' } } }), settings),
+    /dataset\.options\.x: no such file: data\/none\.npy/,
+  );
 });
 
 test('image-folder: class names are folder names, and images must lie inside the folder', async () => {

@@ -58,12 +58,15 @@ test('run requests are validated before any process starts', async () => {
   assert.is((await post(bare, request())).status, 501);
 });
 
-test('a run computes in a child process; the API answers within 100 ms meanwhile', async () => {
+// Responsiveness is a property here (the API keeps answering while the run computes, because the
+// work is in another process), not a time limit: timings live in `npm run bench:ui`.
+test('a run computes in a child process; the API keeps answering meanwhile', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gradlens-job-'));
   await writeTinyProject(dir, 480, 16);
   const store = new RunStore(join(dir, 'runs'));
   const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS] });
   const app = createApp(store, { registry: builtinRegistry(), jobs });
+  const tensorsBefore = tf.memory().numTensors;
   const res = await post(
     app,
     request({ id: 'from-ui', dataset: { plugin: 'npy', options: { x: 'x.npy', y: 'y.npy' }, batchSize: 16 } }),
@@ -71,15 +74,14 @@ test('a run computes in a child process; the API answers within 100 ms meanwhile
   const job = await res.json();
   assert.is(res.status, 202, JSON.stringify(job));
   assert.is(job.runId, 'from-ui');
-  let worst = 0;
+  let answered = 0;
   let partial = 0;
   let state = 'running';
   while (state === 'running') {
-    const t0 = performance.now();
     const manifest = await app.request('/api/runs/from-ui');
     const status = await (await app.request(`/api/jobs/${job.id}`)).json();
-    worst = Math.max(worst, performance.now() - t0);
     state = status.state;
+    if (state === 'running') answered++;
     if (manifest.status === 200) {
       const m = await manifest.json();
       if (m.status === 'running' && m.batches.length > 0 && m.batches.length < 30) partial++;
@@ -89,7 +91,8 @@ test('a run computes in a child process; the API answers within 100 ms meanwhile
   const done = await jobs.wait(job.id);
   assert.is(done.state, 'complete', done.error);
   assert.ok(partial > 0, 'saw the run part-way through (the grid can fill batch by batch)');
-  assert.ok(worst < 100, `slowest pair of API calls while the run computed took ${worst.toFixed(1)} ms`);
+  assert.ok(answered >= 2, `the API answered ${answered} polls while the run computed`);
+  assert.is(tf.memory().numTensors, tensorsBefore, 'no tensor work in the server process');
   const m = store.read('from-ui');
   assert.is(m.status, 'complete');
   assert.is(m.batches.length, 30);

@@ -71,7 +71,8 @@ export type Filter =
   | { kind: 'wrong' }
   | { kind: 'class'; index: number }
   | { kind: 'differ' };
-export type SortKey = 'index' | 'confidence' | 'loss' | 'disagreement';
+/** `metric:ID:METHOD` sorts by a metric's per-sample value (see {@link visibleRows}'s `metricOf`). */
+export type SortKey = 'index' | 'confidence' | 'loss' | 'disagreement' | `metric:${string}`;
 
 const isCorrect = (s: SampleInfo) => s.label !== null && s.label === s.prediction;
 const isWrong = (s: SampleInfo) => s.label !== null && s.label !== s.prediction;
@@ -89,6 +90,8 @@ export function visibleRows(
   sort: SortKey,
   disagreementOf: (i: number) => number,
   others: SampleInfo[][] = [],
+  /** For `metric:` keys: the sample's value, oriented so that ascending puts the worst first. */
+  metricOf: (i: number) => number = () => NaN,
 ): number[] {
   const all = (i: number) => [samples[i], ...others.map((o) => o[i])];
   const keep = samples.map((_, i) => i).filter((i) => {
@@ -120,6 +123,8 @@ export function visibleRows(
         return -worst(all(i).map(loss), Math.max);
       case 'disagreement':
         return -disagreementOf(i);
+      default:
+        return metricOf(i);
     }
   };
   const keys = new Map(keep.map((i) => [i, key(i)]));

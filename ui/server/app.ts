@@ -11,6 +11,7 @@ import type { JobManager } from './jobs/jobs.ts';
 import { arrayRoutes } from './routes/arrays.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { metricRoutes } from './routes/metrics.ts';
 import { pluginRoutes } from './routes/plugins.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sampleRoutes } from './routes/samples.ts';
@@ -42,6 +43,7 @@ export function createApp(store: RunStore, options: AppOptions = {}): Hono {
   app.route('/api/runs', runRoutes(store));
   app.route('/api/runs', sampleRoutes(store));
   app.route('/api/runs', arrayRoutes(store));
+  app.route('/api/runs', metricRoutes(store));
   app.route('/api/plugins', pluginRoutes(options.registry));
   app.route('/api/jobs', jobRoutes(store, options.registry, options.jobs));
   app.route('/api/workspace', workspaceRoutes(store, options.registry, options.jobs));

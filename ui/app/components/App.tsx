@@ -12,6 +12,8 @@ import { Controls } from './Controls.tsx';
 import { Conventions } from './Conventions.tsx';
 import { Grid } from './Grid.tsx';
 import { LargeView } from './LargeView.tsx';
+import { MetricsPanel } from './MetricsPanel.tsx';
+import { loadBatchMetrics } from '../lib/metrics.ts';
 import { Progress } from './Progress.tsx';
 import { RunForm } from './RunForm.tsx';
 import { JobStatus } from './JobStatus.tsx';
@@ -110,6 +112,9 @@ export function App() {
   const [showForm, setShowForm] = useState(false);
   const [job, setJob] = useState<JobInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Methods failing a sanity check, marked in the grid's header (from the metrics panel).
+  const [failing, setFailing] = useState<Record<string, string>>({});
+  useEffect(() => setFailing({}), [runId]);
 
   const refreshRuns = useCallback(() =>
     getJson<{ runs: RunSummary[] }>('/runs').then((r) => {
@@ -214,6 +219,32 @@ export function App() {
     if (!view || settings.sort !== 'disagreement') return null;
     return view.info.map((_, i) => disagreement(agreements(view.methods, i)));
   }, [view, settings.sort]);
+  // Per-sample metric values of the shown batch: sort keys of the grid (`metric:ID:METHOD`).
+  const [metricValues, setMetricValues] = useState<Record<string, Record<string, (number | null)[]>>>({});
+  const metricCount = manifest?.metrics?.reduce((n, m) => n + m.batches.length, 0) ?? 0;
+  useEffect(() => {
+    setMetricValues({});
+    if (!manifest || metricCount === 0 || batchIndex >= available) return;
+    loadBatchMetrics(manifest.id, batchIndex).then(setMetricValues).catch(() => {});
+  }, [manifest?.id, batchIndex, metricCount]);
+  const metricKeys = useMemo(
+    () =>
+      (manifest?.metrics ?? []).flatMap((m) =>
+        m.methods.map((method) => ({
+          value: `metric:${m.id}:${method}`,
+          label: `${m.id} of ${method} (worst first)`,
+        }))
+      ),
+    [manifest?.id, manifest?.metrics?.length],
+  );
+  const metricOf = useCallback((i: number) => {
+    if (!settings.sort.startsWith('metric:')) return NaN;
+    const [, id, method] = settings.sort.split(':');
+    const record = manifest?.metrics?.find((m) => m.id === id);
+    const v = metricValues[id]?.[method]?.[i];
+    if (!record || v === null || v === undefined) return NaN;
+    return record.higherIsBetter ? v : -v;
+  }, [settings.sort, metricValues, manifest?.metrics]);
   const rows = useMemo(
     () =>
       view
@@ -223,9 +254,10 @@ export function App() {
           settings.sort,
           (i) => disagreements?.[i] ?? 0,
           view.runs.slice(1).map((r) => r.info),
+          metricOf,
         )
         : [],
-    [view, settings.filter, settings.sort, disagreements],
+    [view, settings.filter, settings.sort, disagreements, metricOf],
   );
 
   const classNames = view?.samples.classNames ??
@@ -272,6 +304,7 @@ export function App() {
         settings={settings}
         classNames={classNames}
         comparing={(view?.runs.length ?? 1) > 1}
+        metricKeys={metricKeys}
         onChange={(s) => setSettings({ ...settings, ...s })}
       />
       {error && (
@@ -302,6 +335,7 @@ export function App() {
               opacity={settings.opacity}
               norm={settings.norm}
               onOpen={onOpen}
+              flags={failing}
             />
           )}
         </section>
@@ -312,6 +346,15 @@ export function App() {
           />
         )}
       </main>
+      {manifest && (manifest.metrics?.length ?? 0) > 0 && (
+        <MetricsPanel
+          run={manifest.id}
+          batch={batchIndex}
+          size={view?.info.length ?? 0}
+          version={manifest.updatedAt}
+          onFailing={setFailing}
+        />
+      )}
       {open && view && (
         <LargeView
           view={view}

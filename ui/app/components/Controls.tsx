@@ -3,7 +3,14 @@ import type { Settings } from '../lib/types.ts';
 
 /** Display settings: colour map, overlay, normalisation, clipping, filter and sort. */
 export function Controls(
-  props: { settings: Settings; classNames: string[]; comparing?: boolean; onChange: (s: Partial<Settings>) => void },
+  props: {
+    settings: Settings;
+    classNames: string[];
+    comparing?: boolean;
+    /** Sort keys from the run's per-sample metric values (`metric:ID:METHOD`). */
+    metricKeys?: { value: string; label: string }[];
+    onChange: (s: Partial<Settings>) => void;
+  },
 ) {
   const { settings: s, onChange } = props;
   const value = (e: Event) => (e.target as HTMLInputElement).value;
@@ -77,6 +84,7 @@ export function Controls(
           <option value='confidence'>confidence (least sure first{props.comparing ? ', any run' : ''})</option>
           <option value='loss'>loss (highest first{props.comparing ? ', any run' : ''})</option>
           <option value='disagreement'>disagreement between {props.comparing ? 'columns' : 'methods'}</option>
+          {props.metricKeys?.map((k) => <option key={k.value} value={k.value}>{k.label}</option>)}
         </select>
       </label>
     </div>

@@ -15,6 +15,8 @@ export interface GridProps {
   opacity: number;
   norm: 'map' | 'column';
   onOpen: (sample: number, method: number) => void;
+  /** Methods of the shown run marked in the header, with why (e.g. a failed sanity check). */
+  flags?: Record<string, string>;
 }
 
 /**
@@ -66,6 +68,9 @@ export function Grid(props: GridProps) {
         {view.methods.map((m, j) => (
           <div class={`col-head run-${m.runIndex % 4}`} key={`${m.run}/${m.id}`} data-run={m.run} data-label={m.name}>
             <div title={m.signed ? 'signed map' : 'unsigned map'}>{m.id}{m.signed ? ' (±)' : ''}</div>
+            {m.runIndex === 0 && props.flags?.[m.id] && (
+              <div class='badge fail-badge sanity-flag' title={props.flags[m.id]}>✗ sanity</div>
+            )}
             {comparing && (
               <div class='col-run' title={`run ${m.run}, model ${view.runs[m.runIndex].model}`}>
                 {m.run} · {view.runs[m.runIndex].model}

@@ -107,5 +107,5 @@ export interface Settings {
   norm: 'map' | 'column';
   clip: number;
   filter: string;
-  sort: 'index' | 'confidence' | 'loss' | 'disagreement';
+  sort: 'index' | 'confidence' | 'loss' | 'disagreement' | `metric:${string}`;
 }
