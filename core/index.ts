@@ -25,7 +25,7 @@ export { type BackendInfo, currentBackend, describeBackend, initBackend } from '
 
 // ---- Errors ----------------------------------------------------------------------------------
 
-export { describeZodIssues, GradlensError, isUserError } from './errors/errors.ts';
+export { AccessError, describeZodIssues, GradlensError, isUserError } from './errors/errors.ts';
 
 // ---- Plugins: the contracts, helpers to define them, the registry ---------------------------
 
@@ -196,3 +196,15 @@ export {
 } from './queue/lazy.ts';
 export { type QueueJob, type QueueJobState, QueueStatus } from './runs/queue-status.ts';
 export { FileStorage, type RunStorage } from './runs/storage.ts';
+export {
+  CODE_MARK,
+  codeOption,
+  PATH_ENDING_MARK,
+  PATH_MARK,
+  type PathKind,
+  pathOption,
+} from './plugins/option-marks.ts';
+export { Workspace } from './workspace/workspace.ts';
+export { type MarkedOption, markedOptions } from './workspace/marked-options.ts';
+export { confineRun, type ConfineSettings, type RunPlugins } from './workspace/confine-run.ts';
+export { checkBudget, evaluationsPerSample } from './runs/budget.ts';

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,13 +20,30 @@ const FLAGS = {
   host: { type: 'string', default: '127.0.0.1' },
   open: { type: 'boolean', default: false },
   token: { type: 'string' },
+  allow: { type: 'string', multiple: true },
+  plugin: { type: 'string', multiple: true },
+  jobs: { type: 'string', default: '1' },
+  queue: { type: 'string', default: '16' },
+  'job-timeout': { type: 'string', default: '3600' },
+  'job-memory': { type: 'string', default: '4096' },
+  'max-evaluations': { type: 'string', default: '1e8' },
 } as const;
 
 const COMMON = `  --runs DIR     runs directory (default ./runs)
   --port N       port (default 7860; 0 picks a free one)
   --host ADDR    address to bind (default 127.0.0.1; any other address requires a token)
   --token T      token required on every API call (generated and printed when binding elsewhere)
-  --open         open the page in the default browser`;
+  --open         open the page in the default browser
+  --allow DIR    a folder runs started from the page may read models, datasets and baselines
+                 from, besides the current folder (repeatable); nothing outside is read
+  --plugin MOD   a plugin module to register (repeatable); requests can name only plugins
+                 registered at start, and never a module to load
+  --jobs N       runs computed at once (default 1); the others wait in order
+  --queue N      runs that may wait (default 16); more are refused with 429
+  --job-timeout S  seconds a run may take before it is stopped and marked failed (default 3600)
+  --job-memory MB  heap limit of a run's process (default 4096); a run that needs more fails
+  --max-evaluations N  largest run a request may ask for: methods' model evaluations per
+                 sample x samples (default 1e8); larger ones are refused with the figures`;
 
 async function options(argv: string[]) {
   const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
@@ -35,14 +52,44 @@ async function options(argv: string[]) {
     const { GradlensError } = await import('../core/index.ts');
     throw new GradlensError(`expected a port number 0-65535, got '${values.port}'`, { where: '--port' });
   }
-  return { runsDir: resolve(values.runs!), port, host: values.host!, open: values.open!, token: values.token };
+  const count = async (flag: string, text: string, min: number) => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < min || (flag !== '--max-evaluations' && !Number.isInteger(n))) {
+      const { GradlensError } = await import('../core/index.ts');
+      throw new GradlensError(
+        `expected a ${flag === '--max-evaluations' ? 'number' : 'whole number'} >= ${min}, got '${text}'`,
+        {
+          where: flag,
+        },
+      );
+    }
+    return n;
+  };
+  const plugins = (values.plugin ?? []).map((p) => (p.startsWith('.') || isAbsolute(p) ? resolve(p) : p));
+  return {
+    runsDir: resolve(values.runs!),
+    port,
+    host: values.host!,
+    open: values.open!,
+    token: values.token,
+    allow: (values.allow ?? []).map((dir) => resolve(dir)),
+    plugins,
+    jobs: await count('--jobs', values.jobs!, 1),
+    maxQueued: await count('--queue', values.queue!, 0),
+    jobTimeoutMs: (await count('--job-timeout', values['job-timeout']!, 1)) * 1000,
+    jobMemoryMb: await count('--job-memory', values['job-memory']!, 64),
+    maxEvaluations: await count('--max-evaluations', values['max-evaluations']!, 1),
+  };
 }
 
 /**
  * Starts the dashboard. From the sources (a clone) the page is built first when stale; an
  * installed package serves the page it was built with, and needs no build tool.
  */
-async function dashboardFor(ctx: CommandContext, o: Omit<DashboardOptions, 'registry' | 'log'>): Promise<Dashboard> {
+async function dashboardFor(
+  ctx: CommandContext,
+  o: Omit<DashboardOptions, 'registry' | 'log'> & { plugins?: string[] },
+): Promise<Dashboard> {
   if (import.meta.url.endsWith('.ts')) {
     // A name tsc does not follow: the page's build tool is not part of the package.
     const builder = './build.ts';
@@ -50,8 +97,16 @@ async function dashboardFor(ctx: CommandContext, o: Omit<DashboardOptions, 'regi
       ctx.stderr,
     );
   }
-  const { startDashboard } = await import('./server/dashboard.ts');
-  return await startDashboard({ ...o, registry: await ctx.registry(), log: ctx.stderr });
+  const { startDashboard, BUILTIN_PLUGINS } = await import('./server/dashboard.ts');
+  const registry = await ctx.registry();
+  for (const module of o.plugins ?? []) await registry.registerModule(module, process.cwd());
+  const { plugins, ...rest } = o;
+  return await startDashboard({
+    ...rest,
+    registry,
+    log: ctx.stderr,
+    pluginModules: [BUILTIN_PLUGINS, ...(plugins ?? [])],
+  });
 }
 
 async function serveUntilStopped(ctx: CommandContext, dashboard: Dashboard, open: boolean): Promise<number> {
@@ -79,7 +134,8 @@ function openBrowser(url: string): void {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'serve the dashboard over a runs directory',
-  usage: `gradlens serve [--runs DIR] [--port 7860] [--host 127.0.0.1] [--open] [--token T]\n\n${COMMON}`,
+  usage:
+    `gradlens serve [--runs DIR] [--port 7860] [--host 127.0.0.1] [--open] [--token T] [--allow DIR]...\n\n${COMMON}`,
   async run(ctx) {
     const o = await options(ctx.argv);
     if (!existsSync(o.runsDir)) {
@@ -113,7 +169,9 @@ ${COMMON}`,
       const { config } = readRunConfig(DEFAULT_EXAMPLE);
       const id = config.id ?? 'fashion-mnist';
       ctx.stdout(`gradlens dashboard: ${dashboard.url} (computing the example run '${id}' first)\n`);
-      const job = dashboard.jobs.start({ ...config, id, runsDir: dashboard.store.root }, dirname(DEFAULT_EXAMPLE));
+      const job = dashboard.jobs.start({ ...config, id, runsDir: dashboard.store.root }, dirname(DEFAULT_EXAMPLE), {
+        confine: false,
+      });
       let shown = -1;
       const timer = setInterval(() => {
         const p = dashboard.jobs.get(job.id)?.progress;

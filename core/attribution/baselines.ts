@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { tf } from '../tensor/tf.ts';
 import { GradlensError } from '../errors/errors.ts';
 import { parseNpy, toFloat32 } from '../io/npy.ts';
+import { PATH_ENDING_MARK, PATH_MARK } from '../plugins/option-marks.ts';
 
 /**
  * A reference input ("absence of signal") for path methods: `zeros`; a constant number; `blur`,
@@ -14,7 +15,8 @@ export type BaselineOption = 'zeros' | 'blur' | 'uniform' | number | string;
 export const BaselineOption: z.ZodType<BaselineOption, BaselineOption> = z.union([
   z.enum(['zeros', 'blur', 'uniform']),
   z.number(),
-  z.string().regex(/\.npy$/i, "expected 'zeros', 'blur', 'uniform', a number or a path ending in .npy"),
+  z.string().regex(/\.npy$/i, "expected 'zeros', 'blur', 'uniform', a number or a path ending in .npy")
+    .meta({ [PATH_MARK]: 'file', [PATH_ENDING_MARK]: '.npy' }),
 ]);
 
 export interface BaselineSettings {

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GradlensError } from '../errors/errors.ts';
+import { assertWritableDir } from '../io/writable.ts';
 
 /** Fails before any work when `path` cannot be written: missing folder, no permission, a directory. */
 export function assertWritable(path: string, flag: string): string {
@@ -17,5 +18,7 @@ export function assertWritable(path: string, flag: string): string {
   } catch {
     throw new GradlensError('cannot write here (permission denied)', { where: `${flag} ${file}` });
   }
+  // Permission bits do not tell everything (root, read-only mounts, /proc): try.
+  assertWritableDir(dir, `${flag} ${file}`);
   return file;
 }

@@ -235,7 +235,7 @@ function findResumable(
     if (!store.has(wanted)) throw new GradlensError(`no run '${wanted}' in ${store.root}`, { where: '--resume' });
     return wanted;
   }
-  const incomplete = store.list().find((r) => r.status === 'incomplete' || r.status === 'failed');
+  const incomplete = store.list().find((r) => ['incomplete', 'failed', 'cancelled'].includes(r.status));
   if (!incomplete) throw new GradlensError(`no incomplete run in ${store.root} to resume`, { where: '--resume' });
   return incomplete.id;
 }

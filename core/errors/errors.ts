@@ -29,3 +29,13 @@ export function describeZodIssues(
     })
     .join('; ');
 }
+
+/**
+ * A request for something the workspace does not allow (a path outside its roots, an option that
+ * loads code). The server answers 403; the CLI exits with code 2 like any user error. Its message
+ * never carries a resolved path outside the workspace nor a file's contents.
+ */
+export class AccessError extends GradlensError {
+  override name = 'AccessError';
+  readonly status = 403;
+}

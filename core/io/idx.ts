@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { GradlensError } from '../errors/errors.ts';
 
@@ -20,13 +20,21 @@ const TYPES: Record<
   0x0e: { bytes: 8, read: (v, o) => v.getFloat64(o, false), make: (n) => new Float64Array(n) },
 };
 
+/** The largest IDX file read, on disk and unzipped. */
+const MAX_IDX_BYTES = 2 ** 31 - 1;
+
 /** Reads an IDX file, gzipped (`.gz`, detected by its magic bytes) or not. */
 export function readIdx(path: string): IdxArray {
   if (!existsSync(path)) throw new GradlensError('IDX file not found', { where: path });
+  const st = statSync(path);
+  if (!st.isFile()) throw new GradlensError('not a regular file (a folder, device or pipe)', { where: path });
+  if (st.size > MAX_IDX_BYTES) {
+    throw new GradlensError(`${st.size} bytes, over the ${MAX_IDX_BYTES} gradlens reads`, { where: path });
+  }
   let bytes = new Uint8Array(readFileSync(path));
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = new Uint8Array(gunzipSync(bytes));
+      bytes = new Uint8Array(gunzipSync(bytes, { maxOutputLength: MAX_IDX_BYTES }));
     } catch (error) {
       throw new GradlensError(`corrupt gzip data (${(error as Error).message})`, { where: path });
     }
@@ -36,6 +44,9 @@ export function readIdx(path: string): IdxArray {
   }
   const type = TYPES[bytes[2]];
   const dims = bytes[3];
+  if (bytes.length < 4 + 4 * dims) {
+    throw new GradlensError(`truncated: the header lists ${dims} dimensions but the file ends first`, { where: path });
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape = Array.from({ length: dims }, (_, i) => view.getUint32(4 + 4 * i, false));
   const count = shape.reduce((a, b) => a * b, 1);

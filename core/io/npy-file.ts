@@ -1,6 +1,14 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { GradlensError } from '../errors/errors.ts';
-import { decodeNpyValues, type NpyArray, type NpyHeader, parseNpyHeader, toFloat32 } from './npy.ts';
+import {
+  checkDataBytes,
+  decodeNpyValues,
+  MAX_NPY_HEADER_BYTES,
+  type NpyArray,
+  type NpyHeader,
+  parseNpyHeader,
+  toFloat32,
+} from './npy.ts';
 
 /** A `.npy` file opened for reading rows (slices of the first axis) without loading it whole. */
 export interface NpyFile extends NpyHeader {
@@ -15,21 +23,17 @@ export interface NpyFile extends NpyHeader {
 /** Opens `path`, reading only its header; every error names the file. */
 export function openNpy(path: string): NpyFile {
   if (!existsSync(path)) throw new GradlensError('file not found', { where: path });
+  if (!statSync(path).isFile()) {
+    throw new GradlensError('not a regular file (a folder, device or pipe); expected a .npy file', { where: path });
+  }
   const fd = openSync(path, 'r');
   try {
-    const head = new Uint8Array(65536);
+    const size = fstatSync(fd).size;
+    const head = new Uint8Array(Math.min(size, 12 + MAX_NPY_HEADER_BYTES));
     const got = readSync(fd, head, 0, head.length, 0);
     const header = parseNpyHeader(head.subarray(0, got), path);
     const count = header.shape.reduce((a, b) => a * b, 1);
-    const size = fstatSync(fd).size;
-    if (size - header.dataOffset < count * header.itemBytes) {
-      throw new GradlensError(
-        `truncated: shape (${header.shape.join(', ')}) needs ${count * header.itemBytes} data bytes, file has ${
-          size - header.dataOffset
-        }`,
-        { where: path },
-      );
-    }
+    checkDataBytes(header, size, path);
     const rowValues = header.shape.slice(1).reduce((a, b) => a * b, 1);
     const read = (offsetValues: number, values: number) => {
       const bytes = new Uint8Array(values * header.itemBytes);

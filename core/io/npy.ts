@@ -48,24 +48,48 @@ export interface NpyHeader {
   itemBytes: number;
 }
 
+/** The largest header read (numpy writes under 100 bytes; version 2 allows 4 GiB). */
+export const MAX_NPY_HEADER_BYTES = 1 << 20;
+/** The largest array, in bytes, read into memory whole or in rows. */
+export const MAX_NPY_DATA_BYTES = 2 ** 34;
+
 /**
  * Parses the header of a `.npy` file (format versions 1 to 3, little-endian or single-byte
  * dtypes, C order). `bytes` needs to hold at least the header. `source` names the file in errors.
+ * Every shape entry must be a non-negative integer and the data no larger than
+ * MAX_NPY_DATA_BYTES; the header must lie inside `bytes`.
  */
 export function parseNpyHeader(bytes: Uint8Array, source = 'array'): NpyHeader {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new GradlensError('not a .npy file (missing the \\x93NUMPY magic bytes)', { where: source });
   }
   const major = bytes[6];
+  if (major < 1 || major > 3) {
+    throw new GradlensError(`unknown .npy format version ${major}; numpy writes versions 1 to 3`, { where: source });
+  }
+  const headerStart = major === 1 ? 10 : 12;
+  if (bytes.length < headerStart) throw new GradlensError('truncated .npy header', { where: source });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const headerStart = major === 1 ? 10 : 12;
+  if (headerLength > MAX_NPY_HEADER_BYTES || headerStart + headerLength > bytes.length) {
+    throw new GradlensError(
+      `the header claims ${headerLength} bytes, ${
+        headerLength > MAX_NPY_HEADER_BYTES ? `over the ${MAX_NPY_HEADER_BYTES} allowed` : 'past the end of the file'
+      }; the file is truncated or not a .npy file`,
+      { where: source },
+    );
+  }
   const header = new TextDecoder('latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) {
-    throw new GradlensError(`malformed .npy header: ${header.trim()}`, { where: source });
+    throw new GradlensError(
+      `malformed .npy header: expected a dict with 'descr', 'fortran_order' and 'shape', got ${
+        JSON.stringify(header.trim().slice(0, 80))
+      }`,
+      { where: source },
+    );
   }
   if (fortran === 'True') {
     throw new GradlensError('Fortran-ordered arrays are not supported; save with np.ascontiguousarray', {
@@ -79,8 +103,44 @@ export function parseNpyHeader(bytes: Uint8Array, source = 'array'): NpyHeader {
       { where: source },
     );
   }
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const entries = shapeText.split(',').map((s) => s.trim());
+  if (entries.length > 1 && entries[entries.length - 1] === '') entries.pop();
+  if (entries.length === 1 && entries[0] === '') entries.pop();
+  const bad = entries.find((s) => !/^\d{1,15}$/.test(s));
+  if (bad !== undefined) {
+    throw new GradlensError(
+      `invalid shape (${shapeText.slice(0, 60)}): every dimension must be a non-negative integer, got '${
+        bad.slice(0, 20)
+      }'`,
+      { where: source },
+    );
+  }
+  const shape = entries.map(Number);
+  const bytesNeeded = shape.reduce((a, b) => a * b, 1) * Type.BYTES_PER_ELEMENT;
+  if (bytesNeeded > MAX_NPY_DATA_BYTES) {
+    throw new GradlensError(
+      `shape (${shape.join(', ')}) would hold ${bytesNeeded} bytes, over the ${MAX_NPY_DATA_BYTES} gradlens reads`,
+      { where: source },
+    );
+  }
   return { dtype: descr, shape, dataOffset: headerStart + headerLength, itemBytes: Type.BYTES_PER_ELEMENT };
+}
+
+/**
+ * The file's data must be exactly the header's shape times its item size: less is truncated,
+ * more is not what the header says (another array appended, or a wrong shape).
+ */
+export function checkDataBytes(header: NpyHeader, fileBytes: number, source: string): void {
+  const need = header.shape.reduce((a, b) => a * b, 1) * header.itemBytes;
+  const have = fileBytes - header.dataOffset;
+  if (have !== need) {
+    throw new GradlensError(
+      `${have < need ? 'truncated' : 'data longer than its header says'}: shape (${
+        header.shape.join(', ')
+      }) needs ${need} data bytes, the file has ${have}`,
+      { where: source },
+    );
+  }
 }
 
 /** Decodes `count` values of `dtype` from raw little-endian bytes (copied, so aligned). */
@@ -96,15 +156,7 @@ export function decodeNpyValues(dtype: string, bytes: Uint8Array, count: number)
 export function parseNpy(bytes: Uint8Array, source = 'array'): NpyArray {
   const header = parseNpyHeader(bytes, source);
   const count = header.shape.reduce((a, b) => a * b, 1);
-  const byteLength = count * header.itemBytes;
-  if (bytes.length - header.dataOffset < byteLength) {
-    throw new GradlensError(
-      `truncated: shape (${header.shape.join(', ')}) needs ${byteLength} data bytes, file has ${
-        bytes.length - header.dataOffset
-      }`,
-      { where: source },
-    );
-  }
+  checkDataBytes(header, bytes.length, source);
   const data = decodeNpyValues(header.dtype, bytes.subarray(header.dataOffset), count);
   return { data, shape: header.shape, dtype: header.dtype };
 }

@@ -5,8 +5,8 @@ import { SafeId } from '../io/safe-id.ts';
 import type { Same } from '../io/exact-type.ts';
 
 /** Where a run stands: being written, finished, stopped early (resumable), or failed with a reason. */
-export type RunStatus = 'running' | 'complete' | 'incomplete' | 'failed';
-const RunStatusSchema = z.enum(['running', 'complete', 'incomplete', 'failed']);
+export type RunStatus = 'running' | 'complete' | 'incomplete' | 'failed' | 'cancelled';
+const RunStatusSchema = z.enum(['running', 'complete', 'incomplete', 'failed', 'cancelled']);
 export const RunStatus: z.ZodType<RunStatus, RunStatus> = RunStatusSchema;
 
 const Shape = z.array(z.number().int().nullable());

@@ -7,6 +7,7 @@ import process from 'node:process';
 import { type BackendInfo, initBackend } from '../engine/backend.ts';
 import { GradlensError } from '../errors/errors.ts';
 import { resolvePath } from '../io/paths.ts';
+import { assertWritableDir } from '../io/writable.ts';
 import { type BatchSink, computeBatches } from '../pipeline/loop.ts';
 import { type OpenedRun, openRun } from '../pipeline/plan.ts';
 import type { Registry } from '../plugins/registry.ts';
@@ -16,6 +17,7 @@ import type { Manifest } from './manifest.ts';
 import { backendRecord, createManifest, writerOf } from './new-manifest.ts';
 import { type RunProgress, RunWriter } from './run-writer.ts';
 import { RunStore } from './store.ts';
+import { checkBudget, evaluationsPerSample } from './budget.ts';
 
 export type { RunProgress } from './run-writer.ts';
 
@@ -44,6 +46,11 @@ export interface RunOptions {
   onWorkers?: (count: number, reason: string) => void;
   /** Modules that rebuild the registry's built-ins in each worker (default: the pool's default). */
   registryModules?: string[];
+  /**
+   * Refuse the run before its first batch when its methods' cost times its samples exceeds this
+   * many model evaluations (the dashboard's `--max-evaluations`).
+   */
+  maxEvaluations?: number;
 }
 
 export interface RunResult {
@@ -62,6 +69,7 @@ export async function runAttributions(configInput: RunConfigInput, options: RunO
   const start = locateRun(configInput, options);
   const { config, store, previous, baseDir } = start;
   if (previous?.status === 'complete') return { id: previous.id, dir: store.where(previous.id), manifest: previous };
+  assertWritableDir(store.root, 'runsDir');
   const id = previous?.id ?? freeId(config, store);
   await registerPluginModules(options.registry, config.plugins, baseDir);
   const backend = await initBackend(config.backend);
@@ -71,6 +79,16 @@ export async function runAttributions(configInput: RunConfigInput, options: RunO
     baseDir,
   });
   try {
+    if (options.maxEvaluations !== undefined) {
+      const size = opened.dataset.size;
+      const samples = Math.min(size ?? Infinity, config.dataset.limit ?? Infinity);
+      checkBudget(
+        evaluationsPerSample(opened.plan.methods.map((m) => m.cost)),
+        Number.isFinite(samples) ? samples : undefined,
+        options.maxEvaluations,
+        'methods',
+      );
+    }
     const manifest = previous ? resumedManifest(previous, backend) : createManifest(id, config, opened, backend);
     const writer = new RunWriter(store, manifest, options.onProgress);
     return await loop(config, opened, writer, options);

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { sep } from 'node:path';
 import { hostname } from 'node:os';
 import process from 'node:process';
 import { describeZodIssues, GradlensError } from '../errors/errors.ts';
@@ -20,10 +22,12 @@ const MAX_ARRAY_BYTES = 2 ** 31 - 1;
 /** Largest ids.json read. */
 const MAX_IDS_BYTES = 64 * 1024 * 1024;
 
-/** A summary line per run, for listings. */
+/** A summary line per run, for listings; a run whose manifest cannot be read is `broken`, with why. */
 export interface RunSummary {
   id: string;
-  status: Manifest['status'];
+  status: Manifest['status'] | 'broken';
+  /** Why a run failed or is broken. */
+  error?: string;
   createdAt: string;
   updatedAt: string;
   batches: number;
@@ -49,11 +53,24 @@ export class RunStore {
     this.root = this.storage.location;
   }
 
-  /** Ids of runs with a readable manifest, newest first. */
+  /**
+   * Every run, newest first. A folder with a manifest that cannot be read or validated is listed
+   * as `broken` with the reason (its path inside the runs directory only); folders without a
+   * manifest, and runs linked in from outside, are not runs.
+   */
   list(): RunSummary[] {
     const out: RunSummary[] = [];
     for (const name of this.storage.list([])) {
       if (!SafeId.safeParse(name).success) continue;
+      if (!this.storage.exists([name, 'manifest.json'])) continue;
+      // A run linked in from outside a runs directory is not one of its runs.
+      if (this.storage instanceof FileStorage) {
+        try {
+          this.checkReal(this.path(name, 'manifest.json'));
+        } catch {
+          continue;
+        }
+      }
       try {
         const m = this.read(name);
         // A copied or linked run whose manifest names another directory is not listed twice.
@@ -68,9 +85,24 @@ export class RunStore {
           methods: m.methods.map((x) => x.id),
           model: m.model.plugin,
           dataset: m.dataset.plugin,
+          ...(m.error ? { error: m.error } : {}),
         });
-      } catch {
-        // A directory without a valid manifest is not a run.
+      } catch (error) {
+        const reason = (error as Error).message.replaceAll(this.root + sep, '');
+        const when = this.storage instanceof FileStorage
+          ? statSync(this.path(name, 'manifest.json')).mtime.toISOString()
+          : new Date(0).toISOString();
+        out.push({
+          id: name,
+          status: 'broken',
+          error: reason,
+          createdAt: when,
+          updatedAt: when,
+          batches: 0,
+          methods: [],
+          model: '',
+          dataset: '',
+        });
       }
     }
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -112,6 +144,25 @@ export class RunStore {
       return { ...manifest, status: 'incomplete' };
     }
     return manifest;
+  }
+
+  /**
+   * Marks a run that its writer left behind (killed, out of memory, cancelled) as ended, with the
+   * reason; a run already complete or failed is left as it is. Returns false when it has no
+   * readable manifest.
+   */
+  markEnded(id: string, status: 'failed' | 'cancelled', error: string): boolean {
+    let manifest: Manifest;
+    try {
+      manifest = this.read(id);
+    } catch {
+      return false;
+    }
+    if (manifest.status === 'complete' || manifest.status === 'failed') return true;
+    const now = new Date().toISOString();
+    const { writer: _gone, ...rest } = manifest;
+    this.write({ ...rest, status, error, updatedAt: now, finishedAt: now });
+    return true;
   }
 
   write(manifest: Manifest): void {

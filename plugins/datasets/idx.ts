@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type DatasetPlugin, GradlensError, readIdx, resolvePath, rowBatches, toLabels } from '../../core/index.ts';
+import {
+  type DatasetPlugin,
+  GradlensError,
+  pathOption,
+  readIdx,
+  resolvePath,
+  rowBatches,
+  toLabels,
+} from '../../core/index.ts';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the data. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -31,12 +39,12 @@ export interface IdxOptions {
 
 const Options: z.ZodType<IdxOptions> = z.object({
   /** A directory holding `<split>-images-idx3-ubyte[.gz]` and `<split>-labels-idx1-ubyte[.gz]`. */
-  dir: z.string().default(FASHION_MNIST_DIR),
+  dir: pathOption('dir').default(FASHION_MNIST_DIR),
   /** `t10k` (test, default) or `train`. */
   split: z.enum(['t10k', 'train']).default('t10k'),
   /** Explicit image and label files; override `dir` and `split`. */
-  images: z.string().optional(),
-  labels: z.string().optional(),
+  images: pathOption().optional(),
+  labels: pathOption().optional(),
   /** Multiplies raw pixel values (default 1/255, giving [0, 1]). */
   scale: z.number().positive().default(1 / 255),
   /** Class names; default: Fashion-MNIST's. */

@@ -1,7 +1,15 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { extname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
-import { type Batch, type DatasetPlugin, decodeImageFile, GradlensError, resolvePath, tf } from '../../core/index.ts';
+import {
+  type Batch,
+  type DatasetPlugin,
+  decodeImageFile,
+  GradlensError,
+  pathOption,
+  resolvePath,
+  tf,
+} from '../../core/index.ts';
 
 /** The image-folder dataset's options. */
 export interface ImageFolderOptions {
@@ -15,7 +23,7 @@ export interface ImageFolderOptions {
 
 const Options: z.ZodType<ImageFolderOptions> = z.object({
   /** A folder with one sub-folder per class, holding PNG or JPEG files. */
-  dir: z.string().min(1),
+  dir: pathOption('dir'),
   /** Resize every image to `[height, width]` (bilinear); required when sizes differ. */
   size: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
   /** 3 for RGB (default), 1 for greyscale (mean of R, G, B). */
@@ -45,12 +53,30 @@ export const imageFolderDataset: DatasetPlugin<ImageFolderOptions> = {
     }
     const classes = options.classNames ??
       readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory()).sort();
+    // Class names are folder names, and every image must really lie inside the folder (symlinks
+    // followed): the folder is what was allowed, not whatever its entries point at.
+    const root = realpathSync(dir);
+    const inside = (path: string) => {
+      const real = realpathSync(path);
+      if (!real.startsWith(root + sep)) {
+        throw new GradlensError('leads outside the image folder (a symlink?); images must lie inside it', {
+          where: path,
+        });
+      }
+      return real;
+    };
     const files: { path: string; label: number }[] = [];
     classes.forEach((name, label) => {
+      if (name === '' || name === '.' || name === '..' || /[\\/\0]/.test(name)) {
+        throw new GradlensError(`class name '${name}' is not a folder name`, { where: 'classNames' });
+      }
       const classDir = join(dir, name);
       if (!existsSync(classDir)) throw new GradlensError(`class folder '${name}' is missing`, { where: classDir });
+      inside(classDir);
       for (const file of readdirSync(classDir).sort()) {
-        if (EXTENSIONS.has(extname(file).toLowerCase())) files.push({ path: join(classDir, file), label });
+        if (!EXTENSIONS.has(extname(file).toLowerCase())) continue;
+        const path = join(classDir, file);
+        if (statSync(inside(path)).isFile()) files.push({ path, label });
       }
     });
     if (files.length === 0) {

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { type DatasetPlugin, GradlensError, openNpy, resolvePath, rowBatches, toLabels } from '../../core/index.ts';
+import {
+  type DatasetPlugin,
+  GradlensError,
+  openNpy,
+  pathOption,
+  resolvePath,
+  rowBatches,
+  toLabels,
+} from '../../core/index.ts';
 
 /** The npy dataset's options. */
 export interface NpyOptions {
@@ -11,11 +19,11 @@ export interface NpyOptions {
 
 const Options: z.ZodType<NpyOptions> = z.object({
   /** Inputs, `[N, H, W, C]` or `[N, T, F]`, any numeric dtype (converted to float32). */
-  x: z.string().min(1),
+  x: pathOption('file', '.npy'),
   /** Integer labels `[N]` (int32, int64, uint8, or integral floats). */
-  y: z.string().optional(),
+  y: pathOption('file', '.npy').optional(),
   /** Further per-sample arrays by name, first dimension N. */
-  extra: z.record(z.string(), z.string()).optional(),
+  extra: z.record(z.string(), pathOption('file', '.npy')).optional(),
   classNames: z.array(z.string()).optional(),
 }).strict();
 

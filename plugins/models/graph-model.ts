@@ -4,6 +4,7 @@ import {
   GradlensError,
   memoryHandler,
   type ModelPlugin,
+  pathOption,
   readModelFiles,
   resolvePath,
   tf,
@@ -19,7 +20,7 @@ export interface GraphModelOptions {
 
 const Options: z.ZodType<GraphModelOptions> = z.object({
   /** Path of the `model.json` written by tensorflowjs_converter (`format: graph-model`). */
-  path: z.string().min(1),
+  path: pathOption('file', 'model.json'),
   classNames: z.array(z.string()).optional(),
   scores: z.enum(['pre-softmax', 'as-is']).default('pre-softmax'),
   /** Output node names to expose (default: the model's outputs). */

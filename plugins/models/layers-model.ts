@@ -4,6 +4,7 @@ import {
   GradlensError,
   memoryHandler,
   type ModelPlugin,
+  pathOption,
   readModelFiles,
   resolvePath,
   tf,
@@ -18,7 +19,7 @@ export interface LayersModelOptions {
 
 const Options: z.ZodType<LayersModelOptions> = z.object({
   /** Path of the `model.json` saved by `model.save` or tensorflowjs_converter (Keras format). */
-  path: z.string().min(1),
+  path: pathOption('file', 'model.json'),
   classNames: z.array(z.string()).optional(),
   /** `pre-softmax` (default) bypasses a softmax on output layers; `as-is` keeps it. */
   scores: z.enum(['pre-softmax', 'as-is']).default('pre-softmax'),

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { GradlensError, importModule, type ModelPlugin, resolvePath, toLoadedModel } from '../../core/index.ts';
+import {
+  codeOption,
+  GradlensError,
+  importModule,
+  type ModelPlugin,
+  resolvePath,
+  toLoadedModel,
+} from '../../core/index.ts';
 
 /** The module-model plugin's options. */
 export interface ModuleModelOptions {
@@ -10,7 +17,7 @@ export interface ModuleModelOptions {
 
 const Options: z.ZodType<ModuleModelOptions> = z.object({
   /** Path of a TypeScript or JavaScript module. */
-  module: z.string().min(1),
+  module: codeOption(),
   /** The export to use (default: `default`). */
   export: z.string().default('default'),
   /** Passed to the export when it is a factory function. */

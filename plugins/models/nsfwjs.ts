@@ -5,6 +5,7 @@ import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
+  codeOption,
   fromGraphModel,
   fromLayersModel,
   GradlensError,
@@ -53,7 +54,7 @@ const Options: z.ZodType<NsfwjsOptions> = z.object({
   /** `pre-softmax` (default) bypasses the final softmax; `as-is` keeps it. */
   scores: z.enum(['pre-softmax', 'as-is']).default('pre-softmax'),
   /** The nsfwjs package directory (default: found in node_modules above this file or the cwd). */
-  packageDir: z.string().optional(),
+  packageDir: codeOption().optional(),
 }).strict();
 
 /**

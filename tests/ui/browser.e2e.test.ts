@@ -81,7 +81,14 @@ function defineBrowserTests(executablePath: string) {
       }, { registry: builtinRegistry(), baseDir: EXAMPLES });
     }
     await ensureBuilt();
-    dashboard = await startDashboard({ runsDir: f.store.root, port: 0, registry: builtinRegistry(), baseDir: dir });
+    // The examples' folder is allowed besides the project: some runs read models and data there.
+    dashboard = await startDashboard({
+      runsDir: f.store.root,
+      port: 0,
+      registry: builtinRegistry(),
+      baseDir: dir,
+      allow: [dir, EXAMPLES],
+    });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -294,6 +301,9 @@ function defineBrowserTests(executablePath: string) {
     await page.goto(dashboard.url);
     await page.click('#new-run');
     await page.waitForFunction(() => document.querySelectorAll('#form-model option').length > 0);
+    // The form starts from the run on screen; this test starts from a blank one.
+    await page.waitForSelector('#form-from');
+    await page.selectOption('#form-from', '');
     await page.selectOption('#form-model', 'layers-model');
     await page.fill('#model-path', dense);
     await page.waitForSelector('.method-choice.unfit[data-method=grad-cam]', { timeout: 20000 });

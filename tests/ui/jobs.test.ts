@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RunStore } from '../../core/runs/store.ts';
+import { Workspace } from '../../core/workspace/workspace.ts';
 import { tf } from '../../core/tensor/tf.ts';
 import { saveLayersModel } from '../helpers/fixtures.ts';
 import { createApp } from '../../ui/server/app.ts';
@@ -100,7 +101,10 @@ test('a run computes in a child process; the API keeps answering meanwhile', asy
 
 test("a model's heads are listed by loading it in a child process", async () => {
   const { store, dir } = await fixture();
-  const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS] });
+  const model = fileURLToPath(new URL('../../examples/multi-head/model/model.json', import.meta.url));
+  // The example's folder is allowed besides the project: the model is read from there.
+  const workspace = new Workspace([dir, dirname(model)]);
+  const jobs = new JobManager({ baseDir: dir, pluginModules: [PLUGINS], workspace });
   const app = createApp(store, { registry: builtinRegistry(), jobs });
   const ask = (body: unknown) =>
     app.request('/api/jobs/outputs', {
@@ -108,7 +112,6 @@ test("a model's heads are listed by loading it in a child process", async () => 
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const model = fileURLToPath(new URL('../../examples/multi-head/model/model.json', import.meta.url));
   const [good, missing, unknown] = await Promise.all([
     ask({ plugin: 'layers-model', options: { path: model } }),
     ask({ plugin: 'layers-model', options: { path: 'nowhere/model.json' } }),
@@ -119,7 +122,7 @@ test("a model's heads are listed by loading it in a child process", async () => 
   assert.equal(body.outputs.map((o: { name: string }) => o.name), ['class_logits', 'body_part', 'class_probs']);
   assert.equal(body.outputs[1].shape, [4]);
   assert.is(missing.status, 400);
-  assert.match((await missing.json()).error, /cannot load the model: .*not found/);
+  assert.match((await missing.json()).error, /model\.options\.path: no such file: nowhere\/model\.json/);
   assert.is(unknown.status, 400);
   assert.match((await unknown.json()).error, /unknown model plugin 'nope'/);
   // What the model offers the methods comes with its heads: the form greys out what does not fit.
@@ -220,13 +223,15 @@ test('a model that does not load is refused up front; a run that fails later rep
     request({ model: { plugin: 'layers-model', options: { path: 'missing/model.json' } } }),
   );
   assert.is(missing.status, 400);
-  assert.match((await missing.json()).error, /cannot load the model: .*model file not found/);
+  assert.match((await missing.json()).error, /model\.options\.path: no such file: missing\/model\.json/);
   assert.equal(jobs.list(), []);
-  const bad = request({ dataset: { plugin: 'npy', options: { x: 'missing.npy' }, batchSize: 4 } });
+  // A file that exists but is not what it claims fails in the run, with the reason.
+  writeFileSync(join(dir, 'not-really.npy'), 'not an array');
+  const bad = request({ dataset: { plugin: 'npy', options: { x: 'not-really.npy' }, batchSize: 4 } });
   const job = await (await post(app, bad)).json();
   const done = await jobs.wait(job.id);
   assert.is(done.state, 'failed');
-  assert.match(done.error ?? '', /missing\.npy/);
+  assert.match(done.error ?? '', /not-really\.npy: not a \.npy file/);
 });
 
 test.run();

@@ -75,18 +75,29 @@ test('with a token every API call must carry it', async () => {
   assert.is((await app.request(`${base}/api/runs`, { headers: { 'X-Gradlens-Token': 's3cret-tokenX' } })).status, 401);
 });
 
-test('the page is served without the token (it holds no data) and with a CSP', async () => {
+test('with a token the page needs it too, then a cookie stands for it; with a CSP', async () => {
   const dist = mkdtempSync(join(tmpdir(), 'gradlens-dist-'));
   writeFileSync(join(dist, 'index.html'), '<!doctype html><title>t</title>');
-  const app = createApp(store, { token: 't', assetsDir: dist });
-  const res = await app.request('http://10.0.0.1/');
+  const app = createApp(store, { token: 'page-token', assetsDir: dist });
+  assert.is((await app.request('http://10.0.0.1/')).status, 401);
+  const res = await app.request('http://10.0.0.1/?token=page-token');
   assert.is(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/html/);
   assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
-  const missing = await app.request('http://10.0.0.1/app.js');
+  const cookie = res.headers.get('set-cookie') ?? '';
+  assert.match(cookie, /^gradlens-token=page-token;/);
+  assert.match(cookie, /HttpOnly/);
+  assert.match(cookie, /SameSite=Strict/);
+  const jar = { Cookie: cookie.split(';')[0] };
+  assert.is((await app.request('http://10.0.0.1/api/runs', { headers: jar })).status, 200);
+  assert.is(
+    (await app.request('http://10.0.0.1/api/runs', { headers: { Cookie: 'gradlens-token=wrong' } })).status,
+    401,
+  );
+  const missing = await app.request('http://10.0.0.1/app.js', { headers: jar });
   assert.is(missing.status, 503);
   assert.match(await missing.text(), /npm run build:ui/);
-  assert.is((await app.request('http://10.0.0.1/index.html/..%2F..%2Fpackage.json')).status, 404);
+  assert.is((await app.request('http://10.0.0.1/index.html/..%2F..%2Fpackage.json', { headers: jar })).status, 404);
 });
 
 test.run();

@@ -16,6 +16,7 @@ import { metricRoutes } from './routes/metrics.ts';
 import { pluginRoutes } from './routes/plugins.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sampleRoutes } from './routes/samples.ts';
+import { workspaceRoutes } from './routes/workspace.ts';
 
 export interface AppOptions {
   /** Plugins offered by the run form (and checked before a run starts). */
@@ -38,7 +39,8 @@ export function createApp(store: RunStore, options: AppOptions = {}): Hono {
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
   });
-  app.use('/api/*', guard(options.token));
+  // The page too: off loopback it needs the token (then held in a cookie), as Jupyter does.
+  app.use('*', guard(options.token));
   app.route('/api/runs', runRoutes(store));
   app.route('/api/runs', sampleRoutes(store));
   app.route('/api/runs', arrayRoutes(store));
@@ -46,6 +48,7 @@ export function createApp(store: RunStore, options: AppOptions = {}): Hono {
   app.route('/api/runs', distributionRoutes(store));
   app.route('/api/plugins', pluginRoutes(options.registry));
   app.route('/api/jobs', jobRoutes(store, options.registry, options.jobs));
+  app.route('/api/workspace', workspaceRoutes(store, options.registry, options.jobs));
   app.route('/', assetRoutes(options.assetsDir ?? DIST));
   app.notFound((c) => onError(notFound(`no such page or endpoint: ${c.req.method} ${new URL(c.req.url).pathname}`), c));
   return app;

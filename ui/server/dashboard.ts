@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
-import { GradlensError, moduleUrl, type Registry, RunStore } from '../../core/index.ts';
+import { GradlensError, moduleUrl, type Registry, RunStore, Workspace } from '../../core/index.ts';
 import { createApp } from './app.ts';
 import { isLoopback } from './auth.ts';
 import { JobManager } from './jobs/jobs.ts';
@@ -24,6 +24,18 @@ export interface DashboardOptions {
   baseDir?: string;
   /** Plugin modules run processes register (default: the built-ins). */
   pluginModules?: string[];
+  /** Folders requests may read models, datasets and baselines from, besides `baseDir`. */
+  allow?: string[];
+  /** Runs computed at once (default 1). */
+  jobs?: number;
+  /** Runs that may wait (default 16). */
+  maxQueued?: number;
+  /** Time limit of one run in ms (default one hour). */
+  jobTimeoutMs?: number;
+  /** Heap limit of a run's process in MiB (default 4096). */
+  jobMemoryMb?: number;
+  /** Largest run a request may ask for, in model evaluations (default 1e8). */
+  maxEvaluations?: number;
   log?: (text: string) => void;
 }
 
@@ -50,9 +62,17 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const host = o.host ?? '127.0.0.1';
   const token = tokenFor(host, o.token);
   const store = new RunStore(o.runsDir);
+  const baseDir = o.baseDir ?? process.cwd();
   const jobs = new JobManager({
-    baseDir: o.baseDir ?? process.cwd(),
+    baseDir,
     pluginModules: o.pluginModules ?? [BUILTIN_PLUGINS],
+    workspace: new Workspace([baseDir, ...(o.allow ?? [])]),
+    concurrency: o.jobs,
+    maxQueued: o.maxQueued,
+    timeoutMs: o.jobTimeoutMs,
+    maxHeapMb: o.jobMemoryMb,
+    maxEvaluations: o.maxEvaluations,
+    store,
   });
   const app = createApp(store, { registry: o.registry, jobs, token });
   let listener;

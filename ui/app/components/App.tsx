@@ -17,6 +17,7 @@ import { MetricsPanel } from './MetricsPanel.tsx';
 import { loadBatchMetrics } from '../lib/metrics.ts';
 import { Progress } from './Progress.tsx';
 import { RunForm } from './RunForm.tsx';
+import { JobStatus } from './JobStatus.tsx';
 import { RunPicker } from './RunPicker.tsx';
 import { followEvents } from '../lib/follow.ts';
 
@@ -123,7 +124,8 @@ export function App() {
     }).catch((e) => setError(e.message)), []);
   useEffect(() => void refreshRuns(), []);
 
-  const launching = job?.state === 'running' && job.runId === runId;
+  const active = job?.state === 'running' || job?.state === 'queued';
+  const launching = active && job?.runId === runId;
   useEffect(() => {
     if (!runId) return;
     setManifest(null);
@@ -165,7 +167,7 @@ export function App() {
   }, [following, runId]);
 
   // A run started here: its job's state (and error) by server-sent events, else by polling.
-  const jobRunning = job?.state === 'running' ? job.id : null;
+  const jobRunning = active ? job!.id : null;
   useEffect(() => {
     if (!jobRunning) return;
     let timer: ReturnType<typeof setInterval> | undefined;
@@ -178,7 +180,7 @@ export function App() {
     });
   }, [jobRunning]);
   useEffect(() => {
-    if (!job || job.state === 'running') return;
+    if (!job || job.state === 'running' || job.state === 'queued') return;
     refreshRuns();
     // The job may end before the run's stream delivered its last manifest: read it once more.
     if (job.runId === runId) getJson<Manifest>(`/runs/${runId}`).then(setManifest).catch(() => {});
@@ -313,6 +315,7 @@ export function App() {
       )}
       {job?.state === 'failed' && job.runId === runId && <p class='error' id='job-error'>The run failed: {job.error}
       </p>}
+      {job && job.runId === runId && <JobStatus job={job} onChange={setJob} />}
       {manifest && <Progress manifest={manifest} />}
       {manifest && <Distribution manifest={manifest} />}
       {loaded && loaded.notes.length > 0 && loaded.parts[0].manifest.id === manifest?.id && (
@@ -365,7 +368,7 @@ export function App() {
           onClose={() => setOpen(null)}
         />
       )}
-      {showForm && <RunForm onStarted={onStarted} onClose={() => setShowForm(false)} />}
+      {showForm && <RunForm current={runId} onStarted={onStarted} onClose={() => setShowForm(false)} />}
     </div>
   );
 }

@@ -2,19 +2,35 @@ import { useEffect, useState } from 'preact/hooks';
 import { unmetNeeds } from '../../../core/browser.ts';
 import type { AttributionNeed } from '../../../core/index.ts';
 import { getJson, postJson } from '../lib/api.ts';
-import type { JobInfo, JsonSchema, ModelProbe, PluginInfo, Plugins } from '../lib/types.ts';
-import { type FieldValues, SchemaFields, toOptions } from './SchemaFields.tsx';
+import type {
+  JobInfo,
+  JsonSchema,
+  ModelProbe,
+  PluginInfo,
+  Plugins,
+  WorkspaceChoice,
+  WorkspaceInfo,
+} from '../lib/types.ts';
+import { type FieldValues, SchemaFields, toOptions, toValues } from './SchemaFields.tsx';
 
 /** A wrapper's choice for one wrapped method: which method, and its own option values. */
 type WrappedChoice = { plugin: string; values: FieldValues };
 
+/** Whether a plugin needs an option that loads code (module-model): never offered by the page. */
+function needsCode(p: PluginInfo | undefined): boolean {
+  return (p?.schema?.required ?? []).some((k) => p?.schema?.properties?.[k]?.['x-gradlens-code']);
+}
+
 /**
- * Starts a run: model, dataset and methods from the registered plugins, each with controls
- * generated from its options schema; batch size and count. Paths resolve on the server, from
- * the directory it was started in.
+ * Starts a run from what the workspace holds: the settings of an earlier run (the one shown,
+ * at first) or of a run config under the allowed folders, then model, dataset and methods with
+ * controls generated from their options schemas, paths picked with the server-side file picker
+ * and checked as they change; batch size and count.
  */
-export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () => void }) {
+export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () => void; current?: string | null }) {
   const [plugins, setPlugins] = useState<Plugins | null>(null);
+  const [workspace, setWorkspace] = useState<WorkspaceInfo | null>(null);
+  const [from, setFrom] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [model, setModel] = useState('');
   const [dataset, setDataset] = useState('');
@@ -34,16 +50,83 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
   const [wrapped, setWrapped] = useState<Record<string, Record<string, WrappedChoice>>>({});
 
   useEffect(() => {
-    getJson<Plugins>('/plugins').then((p) => {
+    Promise.all([
+      getJson<Plugins>('/plugins'),
+      getJson<WorkspaceInfo>('/workspace').catch(() => ({ roots: [], configs: [], runs: [] })),
+    ]).then(([p, w]) => {
       setPlugins(p);
-      setModel(p.models[0]?.name ?? '');
-      setDataset(p.datasets[0]?.name ?? '');
-      const first = p.attributions.find((a) => a.name === 'vanilla-gradient') ?? p.attributions[0];
-      if (first) setMethods({ [first.name]: {} });
+      setWorkspace(w);
+      // The form starts from the run on screen, so a variation of it is one change away.
+      const current = w.runs.find((r) => r.source === props.current);
+      if (current) {
+        apply(p, current);
+        setFrom(`run:${current.source}`);
+        return;
+      }
+      blank(p);
     }).catch((e) => setError(String(e.message)));
   }, []);
 
+  /** The plugins' defaults: the first model and dataset, vanilla gradients. */
+  const blank = (p: Plugins) => {
+    setModel(p.models.find((m) => !needsCode(m))?.name ?? '');
+    setModelOpts({});
+    setOutput('');
+    setDataset(p.datasets[0]?.name ?? '');
+    setDataOpts({});
+    const first = p.attributions.find((a) => a.name === 'vanilla-gradient') ?? p.attributions[0];
+    setMethods(first ? { [first.name]: {} } : {});
+    setWrapped({});
+    setConv({});
+  };
+
   const find = (list: PluginInfo[], name: string) => list.find((p) => p.name === name);
+
+  /** Fills the form with a config's or an earlier run's model, dataset and methods. */
+  const apply = (p: Plugins, choice: WorkspaceChoice) => {
+    const schemaOf = (list: PluginInfo[], name: string) => find(list, name)?.schema ?? null;
+    setModel(choice.model.plugin);
+    setModelOpts(toValues(schemaOf(p.models, choice.model.plugin), choice.model.options));
+    setOutput(choice.model.output === undefined ? '' : String(choice.model.output));
+    setDataset(choice.dataset.plugin);
+    setDataOpts(toValues(schemaOf(p.datasets, choice.dataset.plugin), choice.dataset.options));
+    const size = choice.dataset.batchSize ?? 32;
+    setBatchSize(size);
+    if (choice.dataset.limit) setCount(Math.max(1, Math.ceil(choice.dataset.limit / size)));
+    const nextMethods: Record<string, FieldValues> = {};
+    const nextWrapped: Record<string, Record<string, WrappedChoice>> = {};
+    const nextConv: Record<string, { abs: string; reduce: string }> = {};
+    for (const m of choice.methods) {
+      const plugin = find(p.attributions, m.plugin);
+      if (!plugin || nextMethods[m.plugin]) continue;
+      const keys = Object.keys(plugin.wraps ?? {});
+      nextMethods[m.plugin] = toValues(withoutKeys(plugin.schema, keys), m.options ?? {});
+      for (const key of keys) {
+        const ref = m.options?.[key];
+        const inner = typeof ref === 'string'
+          ? { plugin: ref, options: {} }
+          : (ref as { plugin?: string; options?: Record<string, unknown> } | undefined);
+        if (inner?.plugin) {
+          (nextWrapped[m.plugin] ??= {})[key] = {
+            plugin: inner.plugin,
+            values: toValues(schemaOf(p.attributions, inner.plugin), inner.options ?? {}),
+          };
+        }
+      }
+      nextConv[m.plugin] = { abs: m.abs === undefined ? '' : m.abs ? 'yes' : 'no', reduce: m.reduce ?? '' };
+    }
+    setMethods(nextMethods);
+    setWrapped(nextWrapped);
+    setConv(nextConv);
+  };
+  const choose = (key: string) => {
+    setFrom(key);
+    const [kind, ...rest] = key.split(':');
+    const source = rest.join(':');
+    const choice = (kind === 'run' ? workspace?.runs : workspace?.configs)?.find((c) => c.source === source);
+    if (plugins && choice) apply(plugins, choice);
+    else if (plugins && key === '') blank(plugins);
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!plugins) return;
@@ -90,11 +173,24 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
       setListing((err as Error).message);
       return;
     }
-    const missing = (find(plugins.models, model)?.schema?.required ?? []).filter((k) => options[k] === undefined);
+    const schema = find(plugins.models, model)?.schema;
+    const missing = (schema?.required ?? []).filter((k) => options[k] === undefined);
     if (missing.length > 0) {
       setProbe(null);
       setListing(`give the model's ${missing.join(', ')} to list its heads and check which methods fit`);
       return;
+    }
+    // Paths are checked first (no model loads): a wrong one is reported at once.
+    for (const [key, s] of Object.entries(schema?.properties ?? {})) {
+      const kind = s['x-gradlens-path'];
+      if (!kind || typeof options[key] !== 'string') continue;
+      try {
+        await getJson('/workspace/check', { path: options[key] as string, kind });
+      } catch (err) {
+        setProbe(null);
+        setListing((err as Error).message);
+        return;
+      }
     }
     setListing('loading the model…');
     setProbe(null);
@@ -148,10 +244,40 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
         {!plugins && !error && <p>Loading plugins…</p>}
         {plugins && (
           <>
+            {workspace && (workspace.runs.length > 0 || workspace.configs.length > 0) && (
+              <label class='field start-from' title='fill the form with the settings of an earlier run or a run config'>
+                start from
+                <select
+                  id='form-from'
+                  value={from}
+                  onChange={(e) =>
+                    choose((e.target as HTMLSelectElement).value)}
+                >
+                  <option value=''>(a blank form)</option>
+                  {workspace.runs.length > 0 && (
+                    <optgroup label='earlier runs'>
+                      {workspace.runs.map((r) => <option key={r.source} value={`run:${r.source}`}>{r.source}</option>)}
+                    </optgroup>
+                  )}
+                  {workspace.configs.length > 0 && (
+                    <optgroup label='run configs'>
+                      {workspace.configs.map((c) => (
+                        <option key={c.source} value={`config:${c.source}`}>{c.source}</option>
+                      ))}
+                    </optgroup>
+                  )}
+                </select>
+              </label>
+            )}
             <fieldset>
               <legend>Model</legend>
               <select id='form-model' value={model} onChange={(e) => setModel((e.target as HTMLSelectElement).value)}>
-                {plugins.models.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
+                {plugins.models.map((p) => (
+                  <option key={p.name} value={p.name} disabled={needsCode(p)}>
+                    {p.name}
+                    {needsCode(p) ? ' (command line only: loads code)' : ''}
+                  </option>
+                ))}
               </select>
               <p class='muted'>{find(plugins.models, model)?.description}</p>
               <SchemaFields
@@ -257,7 +383,7 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
                             [p.name]: (e.target as HTMLInputElement).checked ? {} : undefined,
                           })}
                       />
-                      {p.name} {p.signed ? '(signed)' : ''}
+                      {p.name} {signLabel(p)}
                     </label>
                     {reasons.length > 0 && <p class='muted unfit-reason'>{p.name} {reasons.join('; ')}</p>}
                     {on && (
@@ -365,6 +491,12 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
       </form>
     </div>
   );
+}
+
+/** What the stored maps carry by default, in the Conventions table's words. */
+function signLabel(p: PluginInfo): string {
+  if (!p.signed) return '(unsigned)';
+  return (p.defaults?.abs ?? !p.signed) ? '(unsigned: |map| by default)' : '(signed)';
 }
 
 /** A schema without the given properties (a wrapper's method options, which get their own controls). */

@@ -14,9 +14,10 @@ export function RunPicker(
       >
         {props.value === null && <option value=''>(no runs yet)</option>}
         {props.runs.map((r) => (
-          <option key={r.id} value={r.id}>
+          <option key={r.id} value={r.id} title={r.error}>
             {r.id} · {r.model}/{r.dataset} · {r.batches} batch{r.batches === 1 ? '' : 'es'}
             {r.status === 'complete' ? '' : ` · ${r.status}`}
+            {r.status === 'broken' && r.error ? `: ${r.error.slice(0, 80)}` : ''}
           </option>
         ))}
       </select>

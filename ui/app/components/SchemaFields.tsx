@@ -1,9 +1,12 @@
 import type { JsonSchema } from '../lib/types.ts';
+import { PathField } from './PathField.tsx';
 
 /** Raw form values by field name (text as typed, booleans as booleans). */
 export type FieldValues = Record<string, string | boolean>;
 
 function kind(s: JsonSchema): string {
+  if (s['x-gradlens-code']) return 'code';
+  if (s['x-gradlens-path']) return 'path';
   if (s.enum) return 'enum';
   const t = Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type;
   if (!t && s.anyOf) {
@@ -18,9 +21,15 @@ function unionChoices(s: JsonSchema): string[] {
   return (s.anyOf ?? []).flatMap((x) => (x.enum ?? []).map(String));
 }
 
+/** The path branch of a union (IG's baseline: a name, a number, or a `.npy` file), if any. */
+function pathBranch(s: JsonSchema): JsonSchema | undefined {
+  return (s.anyOf ?? []).find((x) => x['x-gradlens-path']);
+}
+
 /**
  * Controls generated from a plugin's options schema (JSON Schema from zod): text, number,
- * checkbox, select for enums, comma lists for string arrays, JSON for anything else.
+ * checkbox, select for enums, comma lists for string arrays, JSON for anything else; paths through
+ * the workspace's file picker; options that load code are not offered (command line only).
  */
 export function SchemaFields(
   props: { schema: JsonSchema | null; values: FieldValues; onChange: (v: FieldValues) => void; prefix: string },
@@ -39,7 +48,35 @@ export function SchemaFields(
         const hint = [s.description, s.default !== undefined ? `default ${JSON.stringify(s.default)}` : '']
           .filter(Boolean).join('; ');
         let control;
-        if (k === 'boolean') {
+        if (k === 'code') {
+          control = <span class='muted' id={id}>loads code: only from the command line (serve --plugin)</span>;
+        } else if (k === 'path') {
+          control = (
+            <PathField
+              id={id}
+              kind={s['x-gradlens-path']!}
+              ending={s['x-gradlens-ending']}
+              value={String(v ?? '')}
+              check
+              onChange={(text) => set(key, text)}
+            />
+          );
+        } else if (k === 'union' && pathBranch(s)) {
+          const branch = pathBranch(s)!;
+          control = (
+            <>
+              <PathField
+                id={id}
+                kind={branch['x-gradlens-path']!}
+                ending={branch['x-gradlens-ending']}
+                value={String(v ?? '')}
+                check={String(v ?? '').endsWith(branch['x-gradlens-ending'] ?? '.npy')}
+                onChange={(text) => set(key, text)}
+              />
+              <span class='muted'>or {unionChoices(s).join(', ')}, or a number</span>
+            </>
+          );
+        } else if (k === 'boolean') {
           control = (
             <input
               id={id}
@@ -98,6 +135,21 @@ export function SchemaFields(
   );
 }
 
+/** Form values from options (a config's or an earlier run's), the inverse of {@link toOptions}. */
+export function toValues(schema: JsonSchema | null, options: Record<string, unknown>): FieldValues {
+  const out: FieldValues = {};
+  for (const [key, value] of Object.entries(options)) {
+    const s = schema?.properties?.[key];
+    if (!s || value === undefined || value === null) continue;
+    const k = kind(s);
+    if (typeof value === 'boolean') out[key] = value;
+    else if (typeof value === 'string' || typeof value === 'number') out[key] = String(value);
+    else if (k === 'array' && s.items?.type === 'string' && Array.isArray(value)) out[key] = value.join(', ');
+    else out[key] = JSON.stringify(value);
+  }
+  return out;
+}
+
 /** Converts form values to options by the schema's types; empty optional fields are left out. */
 export function toOptions(schema: JsonSchema | null, values: FieldValues): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -105,7 +157,9 @@ export function toOptions(schema: JsonSchema | null, values: FieldValues): Recor
     const v = values[key];
     if (v === undefined || v === '') continue;
     const k = kind(s);
+    if (k === 'code') continue;
     if (k === 'boolean') out[key] = Boolean(v);
+    else if (k === 'path') out[key] = String(v);
     else if (k === 'union') out[key] = unionValue(s, String(v));
     else if (k === 'number' || k === 'integer') out[key] = Number(v);
     else if (k === 'array' && s.items?.type === 'string') {

@@ -28,8 +28,12 @@ async function check(res: Response): Promise<Response> {
   return res;
 }
 
-export async function getJson<T>(path: string): Promise<T> {
-  return (await check(await fetch(apiUrl(path), { headers: headers() }))).json();
+export async function getJson<T>(path: string, query: Record<string, string | number> = {}): Promise<T> {
+  return (await check(await fetch(apiUrl(path, query), { headers: headers() }))).json();
+}
+
+export async function deleteJson<T>(path: string): Promise<T> {
+  return (await check(await fetch(apiUrl(path), { method: 'DELETE', headers: headers() }))).json();
 }
 
 export async function postJson<T>(path: string, body: unknown): Promise<T> {

@@ -61,12 +61,42 @@ export interface JsonSchema {
   minimum?: number;
   maximum?: number;
   anyOf?: JsonSchema[];
+  /** Marks set by the plugin (core/plugins/option-marks.ts): a path to pick, code never asked for. */
+  'x-gradlens-path'?: 'file' | 'dir';
+  'x-gradlens-ending'?: string;
+  'x-gradlens-code'?: boolean;
+}
+
+/** A run's choices the form can start from (a config under the workspace, or an earlier run). */
+export interface WorkspaceChoice {
+  source: string;
+  model: { plugin: string; options: Record<string, unknown>; output?: string | number };
+  dataset: { plugin: string; options: Record<string, unknown>; batchSize?: number; limit?: number };
+  methods: { plugin: string; options: Record<string, unknown>; id?: string; abs?: boolean; reduce?: string }[];
+}
+
+/** `GET /api/workspace`: the allowed folders and what the form may start from. */
+export interface WorkspaceInfo {
+  roots: string[];
+  configs: WorkspaceChoice[];
+  runs: WorkspaceChoice[];
+}
+
+/** `GET /api/workspace/files`: one folder under an allowed root. */
+export interface FolderListing {
+  dir: string;
+  parent: string | null;
+  roots: string[];
+  entries: { name: string; path: string; kind: 'file' | 'dir'; size?: number }[];
+  truncated: boolean;
 }
 
 export interface JobInfo {
   id: string;
   runId: string;
-  state: 'running' | 'complete' | 'failed';
+  state: 'queued' | 'running' | 'complete' | 'failed' | 'cancelled';
+  /** Place in the queue while queued: 1 runs next. */
+  position?: number;
   error?: string;
 }
 

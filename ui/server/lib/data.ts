@@ -12,6 +12,7 @@ import {
   type RunStore,
   toFloat32,
 } from '../../../core/index.ts';
+import { HTTPException } from 'hono/http-exception';
 import { notFound } from './errors.ts';
 
 export function readManifest(store: RunStore, run: string): Manifest {
@@ -46,12 +47,17 @@ export function findMethod(manifest: Manifest, method: string): MethodRecord {
   return record;
 }
 
-/** A batch file as float32 with its shape; 404 when absent or outside the directory. */
+/**
+ * A batch file as float32 with its shape; 404 when absent or outside the directory. With
+ * `expected` (null: any size), a file whose shape disagrees with the manifest, or that cannot be
+ * read as an array, is a 500 saying the run is damaged, never served as if it were right.
+ */
 export function readFloat(
   store: RunStore,
   run: string,
   batch: number,
   file: string,
+  expected?: readonly (number | null)[],
 ): { data: Float32Array; shape: number[] } {
   const path = store.batchFile(run, batch, file);
   if (!existsSync(path)) throw notFound(`run '${run}' batch ${batch} has no ${file}`);
@@ -60,12 +66,33 @@ export function readFloat(
   } catch {
     throw notFound(`run '${run}' batch ${batch} has no ${file}`);
   }
-  const array = store.readArray(run, batch, file);
+  let array;
+  try {
+    array = store.readArray(run, batch, file);
+  } catch (error) {
+    throw damaged(
+      `run '${run}' batch ${batch}: ${file} cannot be read (${(error as Error).message.split(': ').pop()})`,
+    );
+  }
+  if (
+    expected &&
+    (array.shape.length !== expected.length || expected.some((d, i) => d !== null && d !== array.shape[i]))
+  ) {
+    throw damaged(
+      `run '${run}' batch ${batch}: ${file} has shape [${array.shape.join(', ')}], the manifest says [${
+        expected.map((d) => d ?? '?').join(', ')
+      }]`,
+    );
+  }
   return { data: toFloat32(array.data), shape: array.shape };
 }
 
-/** An optional integer array (labels), as plain numbers. */
-export function readInts(store: RunStore, run: string, batch: number, file: string): number[] | null {
+/** An optional integer array (labels) of `size` values, as plain numbers. */
+export function readInts(store: RunStore, run: string, batch: number, file: string, size?: number): number[] | null {
   if (!existsSync(store.batchFile(run, batch, file))) return null;
-  return Array.from(readFloat(store, run, batch, file).data);
+  return Array.from(readFloat(store, run, batch, file, size === undefined ? undefined : [size]).data);
+}
+
+function damaged(message: string): HTTPException {
+  return new HTTPException(500, { message: `${message}; the run's files are damaged: recompute it` });
 }

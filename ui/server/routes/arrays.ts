@@ -17,14 +17,16 @@ export function arrayRoutes(store: RunStore): Hono {
     const { run, batch, method } = parseOr400(MapParam, c.req.param(), 'map address');
     const q = parseOr400(MapQuery, c.req.query(), 'query');
     const manifest = readManifest(store, run);
-    findBatch(store, manifest, batch);
+    const size = findBatch(store, manifest, batch).size;
     const record = findMethod(manifest, method);
-    const map = readFloat(store, run, batch, mapFile(method));
+    const map = readFloat(store, run, batch, mapFile(method), [size, ...record.mapShape]);
     const name = `${run}-b${batch}-${method}`;
     if (q.format !== 'png') return arrayResponse(c, map, q.format, name, q.sample);
     const sample = checkSample(q.sample, map.shape[0]);
     const layout = layoutOf(manifest.dataset.sampleShape);
-    const inputs = q.overlay ? readFloat(store, run, batch, BATCH_FILES.inputs).data : undefined;
+    const inputs = q.overlay
+      ? readFloat(store, run, batch, BATCH_FILES.inputs, [size, ...manifest.dataset.sampleShape]).data
+      : undefined;
     const png = mapPng(map.data, map.shape, sample, layout, record.signed, q, inputs);
     return pngResponse(c, png, `${name}-${sample}`);
   });
@@ -32,8 +34,8 @@ export function arrayRoutes(store: RunStore): Hono {
     const { run, batch } = parseOr400(BatchParam, c.req.param(), 'batch');
     const q = parseOr400(ArrayQuery, c.req.query(), 'query');
     const manifest = readManifest(store, run);
-    findBatch(store, manifest, batch);
-    const inputs = readFloat(store, run, batch, BATCH_FILES.inputs);
+    const size = findBatch(store, manifest, batch).size;
+    const inputs = readFloat(store, run, batch, BATCH_FILES.inputs, [size, ...manifest.dataset.sampleShape]);
     const name = `${run}-b${batch}-inputs`;
     if (q.format !== 'png') return arrayResponse(c, inputs, q.format, name, q.sample);
     const sample = checkSample(q.sample, inputs.shape[0]);

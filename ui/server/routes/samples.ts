@@ -14,12 +14,14 @@ export function sampleRoutes(store: RunStore): Hono {
     const { run, batch } = parseOr400(BatchParam, c.req.param(), 'batch');
     const manifest = readManifest(store, run);
     const record = findBatch(store, manifest, batch);
-    const probs = readFloat(store, run, batch, BATCH_FILES.probabilities);
+    const probs = readFloat(store, run, batch, BATCH_FILES.probabilities, [record.size, null]);
     const k = probs.shape[1] ?? 1;
     const stats: Record<string, Record<string, number[]>> = {};
     for (const m of manifest.methods) {
       for (const stat of m.perSample) {
-        (stats[m.id] ??= {})[stat] = Array.from(readFloat(store, run, batch, `stats/${m.id}.${stat}.npy`).data);
+        (stats[m.id] ??= {})[stat] = Array.from(
+          readFloat(store, run, batch, `stats/${m.id}.${stat}.npy`, [record.size]).data,
+        );
       }
     }
     return c.json({
@@ -27,9 +29,9 @@ export function sampleRoutes(store: RunStore): Hono {
       batch,
       size: record.size,
       ids: store.readIds(run, batch),
-      labels: readInts(store, run, batch, BATCH_FILES.labels),
-      targets: readInts(store, run, batch, BATCH_FILES.targets),
-      predictions: readInts(store, run, batch, BATCH_FILES.predictions),
+      labels: readInts(store, run, batch, BATCH_FILES.labels, record.size),
+      targets: readInts(store, run, batch, BATCH_FILES.targets, record.size),
+      predictions: readInts(store, run, batch, BATCH_FILES.predictions, record.size),
       probabilities: Array.from({ length: record.size }, (_, i) => Array.from(probs.data.subarray(i * k, (i + 1) * k))),
       classNames: manifest.model.classNames ?? null,
       stats,

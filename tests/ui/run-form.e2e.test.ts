@@ -1,0 +1,196 @@
+/**
+ * The run form in headless Chromium against a live dashboard: it offers what the workspace holds
+ * (earlier runs, run configs, files through the server-side picker), starts from the run on
+ * screen, reports a bad path within a second, fits its dialog at 1024 and 1440 px, and a run
+ * started from it with workspace choices only completes. Node only, like the other browser tests.
+ */
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runAttributions } from '../../core/runs/runner.ts';
+import { ensureBuilt } from '../../ui/build.ts';
+import { type Dashboard, startDashboard } from '../../ui/server/dashboard.ts';
+import { CHROMIUM_ARGS, findChromium } from '../../ui/testing/chromium.ts';
+import { builtinRegistry, tinyConfig, writeTinyProject } from '../../ui/testing/model-run.ts';
+
+const test = suite('ui run form');
+const executablePath = findChromium();
+
+if ('Deno' in globalThis || !executablePath) {
+  console.log('ui run form: browser tests run on Node with Chromium (see browser.e2e.test.ts)');
+  test.skip('run form browser tests run on Node with Chromium', () => {});
+} else {
+  defineTests(executablePath);
+}
+
+function defineTests(executablePath: string) {
+  // deno-lint-ignore no-explicit-any
+  let browser: any;
+  // deno-lint-ignore no-explicit-any
+  let page: any;
+  let dashboard: Dashboard;
+  let project: string;
+  const problems: string[] = [];
+
+  test.before(async () => {
+    project = realpathSync(mkdtempSync(join(tmpdir(), 'gradlens-form-')));
+    await writeTinyProject(project);
+    await runAttributions(tinyConfig('base', 'runs'), { registry: builtinRegistry(), baseDir: project });
+    mkdirSync(join(project, 'configs'));
+    const { id: _, runsDir: _r, ...config } = tinyConfig('x', 'runs');
+    // A config in a sub-folder: its relative paths resolve against it.
+    writeFileSync(
+      join(project, 'configs', 'tiny.json'),
+      JSON.stringify({
+        ...config,
+        model: { ...config.model, options: { ...config.model.options, path: '../model.json' } },
+        dataset: { ...config.dataset, options: { x: '../x.npy', y: '../y.npy' } },
+        methods: [{ plugin: 'gradient-x-input' }],
+      }),
+    );
+    await ensureBuilt();
+    dashboard = await startDashboard({
+      runsDir: join(project, 'runs'),
+      port: 0,
+      registry: builtinRegistry(),
+      baseDir: project,
+    });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    page.on('pageerror', (e: Error) => problems.push(`page error: ${e.message}`));
+  });
+
+  test.after(async () => {
+    await browser?.close();
+    await dashboard?.close();
+  });
+
+  const openForm = async (query = '') => {
+    await page.goto(`${dashboard.url}${query}`);
+    await page.click('#new-run');
+    await page.waitForFunction(() => document.querySelectorAll('#form-model option').length > 0);
+  };
+
+  test('the form starts from the run on screen, with its real paths', async () => {
+    await openForm('?run=base');
+    await page.waitForFunction(() => (document.getElementById('form-from') as HTMLSelectElement)?.value === 'run:base');
+    assert.is(await page.inputValue('#form-model'), 'layers-model');
+    assert.is(await page.inputValue('#model-path'), join(project, 'model.json'));
+    assert.is(await page.inputValue('#form-dataset'), 'npy');
+    assert.is(await page.inputValue('#dataset-x'), join(project, 'x.npy'));
+    assert.is(await page.inputValue('#form-batch-size'), '4');
+    assert.ok(await page.isChecked('.method-choice[data-method=vanilla-gradient] input.form-method'));
+    // Code is never offered: module-model cannot be chosen, nsfwjs's packageDir is not a field.
+    assert.ok(await page.$eval('#form-model option[value=module-model]', (o: HTMLOptionElement) => o.disabled));
+    assert.is(problems.length, 0, problems.join('\n'));
+  });
+
+  test('a bad path is reported within a second, before any model loads', async () => {
+    await openForm('?run=base');
+    await page.waitForFunction(() => (document.getElementById('form-from') as HTMLSelectElement)?.value === 'run:base');
+    for (
+      const [path, message] of [
+        ['nowhere/model.json', /no such file: nowhere\/model\.json/],
+        ['/etc/passwd', /outside the workspace/],
+      ] as const
+    ) {
+      const started = Date.now();
+      await page.fill('#model-path', path);
+      await page.waitForSelector('#model-path-error', { timeout: 1000 });
+      const shown = Date.now() - started;
+      assert.ok(shown < 1000, `shown after ${shown} ms`);
+      assert.match(await page.locator('#model-path-error').textContent(), message);
+      await page.waitForFunction(
+        (m: string) => new RegExp(m).test(document.getElementById('form-output-note')?.textContent ?? ''),
+        message.source,
+        { timeout: 1500 },
+      );
+    }
+  });
+
+  for (const width of [1024, 1440]) {
+    test(`at ${width} px no control of the form runs past its dialog`, async () => {
+      await page.setViewportSize({ width, height: 900 });
+      await openForm('?run=base');
+      // Every method on, so every convention select and option field is shown.
+      for (const box of await page.$$('input.form-method:not([disabled])')) await box.check();
+      await page.click('#dataset-x-browse');
+      await page.waitForSelector('#dataset-x-picker .file-entry');
+      const overflow = await page.$eval('#run-form', (form: HTMLElement) => {
+        const right = form.getBoundingClientRect().right;
+        const out: string[] = [];
+        if (form.scrollWidth > form.clientWidth + 1) {
+          out.push(`form scrolls: ${form.scrollWidth} > ${form.clientWidth}`);
+        }
+        for (const el of form.querySelectorAll('select, input, button, label, fieldset, .file-picker')) {
+          const r = el.getBoundingClientRect();
+          if (r.width > 0 && r.right > right + 1) {
+            out.push(`${el.tagName}#${el.id || el.className} ends at ${r.right} > ${right}`);
+          }
+        }
+        return out;
+      });
+      assert.equal(overflow, []);
+    });
+  }
+
+  test('a run waiting behind another shows its place in the queue and cancels from the page', async () => {
+    const { runsDir: _, ...slow } = tinyConfig('slow', 'runs', 1);
+    const busy = dashboard.jobs.start(
+      {
+        ...slow,
+        id: 'slow',
+        runsDir: dashboard.store.root,
+        methods: [{ plugin: 'integrated-gradients', options: { steps: 50_000 } }],
+      },
+    );
+    await openForm('?run=base');
+    await page.waitForFunction(() => (document.getElementById('form-from') as HTMLSelectElement)?.value === 'run:base');
+    await page.fill('#form-id', 'waiting');
+    await page.click('#form-submit');
+    await page.waitForSelector('#job-status', { timeout: 20000 });
+    assert.match(await page.locator('#job-status').textContent(), /Waiting: next in the queue/);
+    await page.click('#job-cancel');
+    await page.waitForFunction(() => /cancelled/.test(document.getElementById('job-status')?.textContent ?? ''));
+    const waiting = dashboard.jobs.list().find((j) => j.runId === 'waiting')!;
+    assert.is(waiting.state, 'cancelled');
+    dashboard.jobs.cancel(busy.id);
+    assert.is((await dashboard.jobs.wait(busy.id)).state, 'cancelled');
+  });
+
+  test('a run started from the form with workspace choices only completes', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await openForm();
+    await page.selectOption('#form-from', 'config:configs/tiny.json');
+    assert.is(await page.inputValue('#model-path'), join(project, 'model.json'));
+    // The labels: picked with the server-side picker, which lists the project's files only.
+    await page.fill('#dataset-y', '');
+    await page.click('#dataset-y-browse');
+    await page.click('#dataset-y-picker .file-entry[data-name="y.npy"]');
+    assert.is(await page.inputValue('#dataset-y'), join(project, 'y.npy'));
+    assert.is(await page.locator('#dataset-y-picker').count(), 0);
+    assert.ok(await page.isChecked('.method-choice[data-method=gradient-x-input] input.form-method'));
+    await page.fill('#form-count', '2');
+    await page.fill('#form-id', 'from-form');
+    await page.click('#form-submit');
+    await page.waitForFunction(() =>
+      (document.getElementById('run-picker') as HTMLSelectElement)?.value === 'from-form'
+    );
+    const job = dashboard.jobs.list().find((j) => j.runId === 'from-form')!;
+    assert.is((await dashboard.jobs.wait(job.id)).state, 'complete');
+    await page.waitForSelector('#progress', { state: 'detached', timeout: 20000 });
+    await page.waitForSelector('canvas.cell', { timeout: 20000 });
+    const m = dashboard.store.read('from-form');
+    assert.is(m.status, 'complete');
+    assert.equal(m.methods.map((x) => x.plugin), ['gradient-x-input']);
+    assert.is(m.config.dataset.options.y, join(project, 'y.npy'));
+    assert.is(m.batches.length, 2);
+    assert.is(problems.length, 0, problems.join('\n'));
+  });
+}
+
+test.run();
