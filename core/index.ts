@@ -147,3 +147,7 @@ export { runAttributions, type RunOptions, type RunProgress, type RunResult } fr
 
 export type { Command, CommandContext } from './cli/types.ts';
 export { formatDuration } from './cli/progress.ts';
+
+// ---- Writing a computed batch into a run (the dashboard saves what-if edits as new batches) ---
+
+export { writeBatchFiles } from './runs/run-writer.ts';

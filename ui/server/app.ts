@@ -14,6 +14,8 @@ import { jobRoutes } from './routes/jobs.ts';
 import { pluginRoutes } from './routes/plugins.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sampleRoutes } from './routes/samples.ts';
+import { whatIfRoutes } from './routes/whatif.ts';
+import type { EngineManager } from './whatif/engine.ts';
 
 export interface AppOptions {
   /** Plugins offered by the run form (and checked before a run starts). */
@@ -22,6 +24,8 @@ export interface AppOptions {
   jobs?: JobManager;
   /** Required on every API call when set; without it only loopback host names are answered. */
   token?: string;
+  /** What-if engines, one per run; without them the what-if endpoints answer 501. */
+  engines?: EngineManager;
   /** The built page (default: ui/dist). */
   assetsDir?: string;
 }
@@ -40,6 +44,7 @@ export function createApp(store: RunStore, options: AppOptions = {}): Hono {
   app.route('/api/runs', runRoutes(store));
   app.route('/api/runs', sampleRoutes(store));
   app.route('/api/runs', arrayRoutes(store));
+  app.route('/api/runs', whatIfRoutes(store, options.engines));
   app.route('/api/plugins', pluginRoutes(options.registry));
   app.route('/api/jobs', jobRoutes(store, options.registry, options.jobs));
   app.route('/', assetRoutes(options.assetsDir ?? DIST));
