@@ -14,6 +14,7 @@ import { jobRoutes } from './routes/jobs.ts';
 import { pluginRoutes } from './routes/plugins.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sampleRoutes } from './routes/samples.ts';
+import { ServeCache } from './lib/serve-cache.ts';
 import { whatIfRoutes } from './routes/whatif.ts';
 import type { EngineManager } from './whatif/engine.ts';
 
@@ -35,15 +36,19 @@ export const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 export function createApp(store: RunStore, options: AppOptions = {}): Hono {
   const app = new Hono();
   app.onError(onError);
+  // Set before the handler runs: headers added to a finished response would make the Node
+  // adapter rebuild it (a copy of every body), which costs more than the answer itself.
   app.use('*', async (c, next) => {
-    await next();
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
+    await next();
   });
   app.use('/api/*', guard(options.token));
   app.route('/api/runs', runRoutes(store));
-  app.route('/api/runs', sampleRoutes(store));
-  app.route('/api/runs', arrayRoutes(store));
+  // One cache for the batch JSON and the arrays, so a batch's files are read once.
+  const cache = new ServeCache(store);
+  app.route('/api/runs', sampleRoutes(store, cache));
+  app.route('/api/runs', arrayRoutes(store, cache));
   app.route('/api/runs', whatIfRoutes(store, options.engines));
   app.route('/api/plugins', pluginRoutes(options.registry));
   app.route('/api/jobs', jobRoutes(store, options.registry, options.jobs));

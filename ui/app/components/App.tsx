@@ -20,10 +20,13 @@ import { followEvents } from '../lib/follow.ts';
 
 async function loadBatch(manifest: Manifest, index: number): Promise<LoadedBatch> {
   const base = `/runs/${manifest.id}/batches/${index}`;
+  // The run's creation time in the URL: a finished batch is cached by the browser for good, and a
+  // run made again under the same id has other URLs.
+  const v = `?v=${encodeURIComponent(manifest.createdAt)}`;
   const [samples, inputs, ...maps] = await Promise.all([
-    getJson<Samples>(base),
-    getArray(`${base}/inputs`),
-    ...manifest.methods.map((m) => getArray(`${base}/maps/${m.id}`)),
+    getJson<Samples>(`${base}${v}`),
+    getArray(`${base}/inputs${v}`),
+    ...manifest.methods.map((m) => getArray(`${base}/maps/${m.id}${v}`)),
   ]);
   return {
     run: manifest.id,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { lowerPriority } from '../lib/priority.ts';
 import { type ModelCapabilities, moduleUrl, type RunConfigInput, type RunProgress } from '../../../core/index.ts';
 
 export interface JobInfo {
@@ -69,6 +70,7 @@ export class JobManager {
     writeFileSync(file, JSON.stringify({ config, baseDir, pluginModules: this.options.pluginModules }));
     const [cmd, args] = tsCommand(CHILD);
     const child = spawn(cmd, [...args, file], { stdio: ['ignore', 'pipe', 'pipe'], cwd: baseDir });
+    lowerPriority(child.pid);
     const info: JobInfo = { id, runId: config.id, state: 'running', startedAt: new Date().toISOString() };
     let stderr = '';
     let pending = '';

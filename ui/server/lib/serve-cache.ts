@@ -1,0 +1,114 @@
+/**
+ * What the server keeps in memory so that a team can read one run at once: manifests (re-read
+ * only when their file changes, and always while the run is being written), and the bodies it
+ * sends for finished batches (raw arrays, .npy files, PNGs, batch JSON), built once per
+ * (run, batch, what, parameters) and served from memory after that, least recently used first
+ * out. A finished batch's files never change (ids.json is written last), so neither do these.
+ * Every first read goes through the same checks as before (run/batch/method looked up in the
+ * manifest, files confined to the runs directory) and reads its file without blocking.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { type Manifest, parseNpy, type RunStore, toFloat32 } from '../../../core/index.ts';
+import { notFound } from './errors.ts';
+import { readManifest } from './data.ts';
+
+/** Default memory for cached bodies and arrays: 256 MiB. */
+export const CACHE_BYTES = 256 * 1024 * 1024;
+
+interface Entry {
+  value: Uint8Array | { data: Float32Array; shape: number[] };
+  bytes: number;
+}
+
+export class ServeCache {
+  readonly #manifests = new Map<string, { stamp: string; manifest: Manifest }>();
+  readonly #entries = new Map<string, Entry>();
+  readonly #pending = new Map<string, Promise<Entry['value']>>();
+  #bytes = 0;
+
+  constructor(readonly store: RunStore, readonly maxBytes = CACHE_BYTES) {}
+
+  /** The run's manifest; 404 when there is none. */
+  manifest(run: string): Manifest {
+    const path = this.store.path(run, 'manifest.json');
+    let stamp: string;
+    try {
+      const st = statSync(path);
+      stamp = `${st.mtimeMs}:${st.ino}:${st.size}`;
+    } catch {
+      throw notFound(`no run '${run}' in the runs directory`);
+    }
+    const hit = this.#manifests.get(run);
+    if (hit && hit.stamp === stamp && hit.manifest.status !== 'running') return hit.manifest;
+    const manifest = readManifest(this.store, run);
+    this.#manifests.set(run, { stamp, manifest });
+    return manifest;
+  }
+
+  /** A finished batch's file as float32 with its shape, read once; 404 when absent or outside the directory. */
+  array(manifest: Manifest, batch: number, file: string): Promise<{ data: Float32Array; shape: number[] }> {
+    const run = manifest.id;
+    return this.#get(`array:${run}@${manifest.createdAt}/${batch}/${file}`, async () => {
+      const path = this.store.batchFile(run, batch, file);
+      let real: string;
+      try {
+        if (!existsSync(path)) throw new Error();
+        real = this.store.checkReal(path);
+      } catch {
+        throw notFound(`run '${run}' batch ${batch} has no ${file}`);
+      }
+      const array = parseNpy(new Uint8Array(await readFile(real)), path);
+      return { data: toFloat32(array.data), shape: array.shape };
+    }) as Promise<{ data: Float32Array; shape: number[] }>;
+  }
+
+  /** A response body of a finished batch under `key`, built by `make` on the first request. */
+  body(manifest: Manifest, key: string, make: () => Promise<Uint8Array> | Uint8Array): Promise<Uint8Array> {
+    return this.#get(`body:${manifest.id}@${manifest.createdAt}/${key}`, async () => await make()) as Promise<
+      Uint8Array
+    >;
+  }
+
+  /** A strong validator of a body: the run (and when it was created), the batch and the key. */
+  etag(manifest: Manifest, key: string): string {
+    const digest = createHash('sha1').update(`${manifest.id}@${manifest.createdAt}/${key}`).digest('base64url');
+    return `"${digest.slice(0, 22)}"`;
+  }
+
+  #get(key: string, make: () => Promise<Entry['value']>): Promise<Entry['value']> {
+    const hit = this.#entries.get(key);
+    if (hit) {
+      // Map order is the recency order: move the entry to the end.
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+      return Promise.resolve(hit.value);
+    }
+    const pending = this.#pending.get(key);
+    if (pending) return pending;
+    const made = make().then((value) => {
+      this.#pending.delete(key);
+      this.#put(key, value);
+      return value;
+    }, (error) => {
+      this.#pending.delete(key);
+      throw error;
+    });
+    this.#pending.set(key, made);
+    return made;
+  }
+
+  #put(key: string, value: Entry['value']): void {
+    const bytes = value instanceof Uint8Array ? value.byteLength : value.data.byteLength;
+    // One entry may take at most a quarter of the cache, so a huge array cannot flush the rest.
+    if (bytes > this.maxBytes / 4) return;
+    this.#entries.set(key, { value, bytes });
+    this.#bytes += bytes;
+    for (const [k, e] of this.#entries) {
+      if (this.#bytes <= this.maxBytes) break;
+      this.#entries.delete(k);
+      this.#bytes -= e.bytes;
+    }
+  }
+}
