@@ -161,9 +161,8 @@ function defineBrowserTests(executablePath: string) {
     assert.ok(counts.every((n) => n > 4), `colours per panel: ${counts}`);
     await page.locator('#sample-panels canvas.large').nth(2).hover({ position: { x: 60, y: 60 } });
     assert.match(await page.locator('#sample-panels .hover').nth(2).textContent(), /\(x \d+, y \d+\): -?[\d.e-]+/);
-    // one shared scale: both unsigned maps would share a range; here one is signed, one not
-    await page.selectOption('#sample-scale', 'each');
-    await page.waitForFunction(() => /scale=each/.test(location.search));
+    await page.selectOption('#sample-scale', 'shared');
+    await page.waitForFunction(() => /scale=shared/.test(location.search));
     await page.selectOption('#sample-overlay', '0');
     await page.waitForSelector('#panel-overlay');
     await page.keyboard.press('ArrowRight');
@@ -217,6 +216,7 @@ function defineBrowserTests(executablePath: string) {
     await page.goto(`${dashboard.url}?run=tiny&sample=1`);
     await page.waitForSelector('#edit-canvas');
     await page.selectOption('#edit-tool', 'rect');
+    await page.locator('#edit-canvas').scrollIntoViewIfNeeded();
     const box = await page.locator('#edit-canvas').boundingBox();
     await page.mouse.move(box.x + 2, box.y + 2);
     await page.mouse.down();
@@ -248,6 +248,7 @@ function defineBrowserTests(executablePath: string) {
   test('an edited input saved as a new sample of the run opens as its own batch', async () => {
     await page.goto(`${dashboard.url}?run=tiny-edit&batch=2&sample=3`);
     await page.waitForSelector('#edit-canvas');
+    await page.locator('#edit-canvas').scrollIntoViewIfNeeded();
     const box = await page.locator('#edit-canvas').boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();

@@ -7,12 +7,12 @@ const test = suite('ui url state');
 
 test('a view round-trips through its query, defaults left out, the token kept', () => {
   const state = parseViewState(
-    '?token=abc&run=a&compare=b,c&batch=2&sample=3&method=1&scale=each&explain=4&cmap=viridis&norm=column&sort=loss&clip=97&overlay=1&filter=class:2',
+    '?token=abc&run=a&compare=b,c&batch=2&sample=3&method=1&scale=shared&explain=4&cmap=viridis&norm=column&sort=loss&clip=97&overlay=1&filter=class:2',
   );
   assert.equal(state.run, 'a');
   assert.equal(state.compare, ['b', 'c']);
   assert.is(state.batch, 2);
-  assert.equal(state.open, { sample: 3, method: 1, scale: 'each', explain: 4 });
+  assert.equal(state.open, { sample: 3, method: 1, scale: 'shared', explain: 4 });
   assert.equal(state.settings, {
     ...DEFAULT_SETTINGS,
     cmap: 'viridis',

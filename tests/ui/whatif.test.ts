@@ -104,6 +104,13 @@ test('requests that do not fit are refused with the reason; none can name a mode
     (await post('/api/runs/..%2F..%2Fetc/whatif', { batch: 0, sample: 0 }, 400)).error.slice(0, 14),
     'invalid run id',
   );
+  const foreign = await app.request('/api/runs/edits/edits', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: 'http://evil.example' },
+    body: JSON.stringify({ batch: 0, sample: 0, input: encodeF32(new Float32Array(64)) }),
+  });
+  assert.is(foreign.status, 403);
+  assert.is(store.read('edits').batches.length, 3, 'nothing saved');
 });
 
 test('a saved edit is a new batch of the run, computed by every method', async () => {

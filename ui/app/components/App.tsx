@@ -229,9 +229,15 @@ export function App() {
     if (!manifest || batchIndex >= available) return;
     const key = [manifest.id, ...(compareKey ? compareKey.split(',') : [])].join(',');
     if (loaded && loaded.key === key && loaded.index === batchIndex) return;
-    loadParts(manifest, compareKey ? compareKey.split(',') : [], batchIndex).then(setLoaded).catch((e) =>
-      setError(e.message)
+    // An answer overtaken by a later choice (another batch, a comparison removed) is dropped.
+    let current = true;
+    loadParts(manifest, compareKey ? compareKey.split(',') : [], batchIndex).then(
+      (l) => current && setLoaded(l),
+      (e) => current && setError(e.message),
     );
+    return () => {
+      current = false;
+    };
   }, [manifest?.id, batchIndex, available, compareKey]);
 
   const view = useMemo(
@@ -268,7 +274,7 @@ export function App() {
   const classNames = view?.samples.classNames ??
     (manifest ? Array.from({ length: manifest.model.numClasses }, (_, i) => String(i)) : []);
   const onOpen = useCallback(
-    (sample: number, method: number) => setOpen({ sample, method, scale: 'shared', explain: null }),
+    (sample: number, method: number) => setOpen({ sample, method, scale: 'each', explain: null }),
     [],
   );
   const onStarted = (j: JobInfo) => {
@@ -373,7 +379,7 @@ export function App() {
             getJson<Manifest>(`/runs/${manifest!.id}`).then((m) => {
               setManifest(m);
               setBatchIndex(batch);
-              setOpen({ sample, method: -1, scale: 'shared', explain: null });
+              setOpen({ sample, method: -1, scale: 'each', explain: null });
               refreshRuns();
             }).catch((e) => setError(e.message))}
         />

@@ -27,11 +27,15 @@ export interface SampleViewProps {
   onOpenBatch?: (batch: number, sample: number) => void;
 }
 
-/** Panel width in CSS pixels: large, yet every method of the sample on one or two lines. */
+/**
+ * Panel width in CSS pixels: as large as fits, every picture of the sample on one line when each
+ * can still be 180 px wide, else on two lines; at most 300 px.
+ */
 function panelSize(count: number): number {
-  const width = Math.min(globalThis.innerWidth ?? 1280, 1600) - 80;
-  const perLine = Math.max(3, Math.ceil(count / 2));
-  return Math.max(150, Math.min(300, Math.floor(width / perLine) - 16));
+  const width = Math.min((globalThis.innerWidth ?? 1280) * 0.96, 1600) - 40;
+  const gap = 14;
+  const perLine = width / count - gap >= 180 ? count : Math.ceil(count / 2);
+  return Math.max(120, Math.min(300, Math.floor(width / perLine) - gap));
 }
 
 /**
@@ -205,8 +209,8 @@ export function SampleView(props: SampleViewProps) {
                 onChange={(e) =>
                   props.onState({ scale: (e.target as HTMLSelectElement).value as SampleState['scale'] })}
               >
-                <option value='shared'>one scale for all maps</option>
                 <option value='each'>each map its own</option>
+                <option value='shared'>one scale for all maps</option>
               </select>
             </label>
             <label class='field'>

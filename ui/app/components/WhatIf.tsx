@@ -12,6 +12,7 @@ import {
   fillSource,
   rectangle,
   saveEdit,
+  warmEngine,
   whatIf,
   type WhatIfResult,
 } from '../lib/whatif.ts';
@@ -82,6 +83,9 @@ export function WhatIf(props: WhatIfProps) {
     );
   };
   useEffect(() => compute(mask, fill), [fill, props.target]);
+  useEffect(() => {
+    if (props.manifest.status !== 'running') warmEngine(view.run, view.batch, sample);
+  }, []);
 
   const at = (e: PointerEvent): [number, number] => {
     const rect = canvas.current!.getBoundingClientRect();

@@ -78,7 +78,7 @@ export function parseViewState(search: string): ViewState {
     open: sample < 0 ? null : {
       sample,
       method: int(q.get('method'), -1, -1),
-      scale: q.get('scale') === 'each' ? 'each' : 'shared',
+      scale: q.get('scale') === 'shared' ? 'shared' : 'each',
       explain: explain < 0 ? null : explain,
     },
     settings,
@@ -98,7 +98,7 @@ export function viewQuery(search: string, state: ViewState): string {
   if (state.open) {
     q.set('sample', String(state.open.sample));
     set('method', state.open.method, -1);
-    set('scale', state.open.scale, 'shared');
+    set('scale', state.open.scale, 'each');
     if (state.open.explain !== null) q.set('explain', String(state.open.explain));
   }
   for (const [key, fallback] of Object.entries(DEFAULT_SETTINGS)) {

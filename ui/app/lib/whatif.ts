@@ -53,6 +53,14 @@ export async function explainClass(run: string, batch: number, sample: number, t
   return decode(await postJson<WireResult>(`/runs/${run}/whatif`, { batch, sample, target }));
 }
 
+/**
+ * Starts the run's engine (loading its model) before the first edit, so that edit is answered at
+ * once: the stored sample is computed and the answer dropped.
+ */
+export function warmEngine(run: string, batch: number, sample: number): void {
+  postJson(`/runs/${run}/whatif`, { batch, sample }).catch(() => {});
+}
+
 /** Prediction, probabilities and fast maps of an edited input of a stored sample. */
 export async function whatIf(
   run: string,

@@ -31,7 +31,18 @@ const EditBody = z.object({
 }).strict();
 type EditBody = z.infer<typeof EditBody>;
 
+/** A write from a page of another origin is refused (the browser names the page's origin). */
+function checkOrigin(c: Context): void {
+  const origin = c.req.header('origin');
+  if (origin !== undefined && origin !== new URL(c.req.url).origin) {
+    throw new HTTPException(403, {
+      message: `edits are accepted only from the dashboard's own page, not from ${origin}`,
+    });
+  }
+}
+
 async function body(c: Context): Promise<EditBody> {
+  checkOrigin(c);
   if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
     throw new HTTPException(415, { message: 'send the edit as JSON (Content-Type: application/json)' });
   }
