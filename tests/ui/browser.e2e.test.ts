@@ -650,6 +650,34 @@ function defineBrowserTests(executablePath: string) {
     assert.ok(lines && lines.length > 1 && lines.every((w: number) => w <= 96), `wrapped widths: ${lines}`);
   });
 
+  test("the run picker follows a run being written, not its first '0 batches · running'", async () => {
+    const full = writeSyntheticRun(dashboard.store, {
+      id: 'growing',
+      sampleShape: [8, 8, 1],
+      batchSize: 2,
+      batches: 2,
+      methods: [{ id: 'a', signed: false }],
+      status: 'running',
+    });
+    dashboard.store.write({ ...full, batches: full.batches.slice(0, 1) });
+    await page.goto(`${dashboard.url}?run=growing`);
+    await drawn(1);
+    const option = () =>
+      page.evaluate(() =>
+        (document.querySelector('#run-picker option[value=growing]') as HTMLOptionElement)?.textContent ?? ''
+      );
+    assert.match(await option(), /· 1 batch · running$/);
+    dashboard.store.write({ ...full, updatedAt: new Date().toISOString() });
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 1 / 2');
+    await page.waitForFunction(() =>
+      /· 2 batches · running$/.test(document.querySelector('#run-picker option[value=growing]')?.textContent ?? '')
+    );
+    dashboard.store.write({ ...full, status: 'complete', updatedAt: new Date().toISOString() });
+    await page.waitForFunction(() =>
+      /· 2 batches$/.test(document.querySelector('#run-picker option[value=growing]')?.textContent ?? '')
+    );
+  });
+
   test('no console errors along the way', () => {
     assert.equal(problems, []);
   });

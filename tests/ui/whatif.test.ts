@@ -130,4 +130,24 @@ test('a saved edit is a new batch of the run, computed by every method', async (
   assert.equal(Array.from(stored(3, 'labels.npy')), [Array.from(stored(2, 'labels.npy'))[1]]);
 });
 
+test('the engine holds no more tensors after many edits than after the first', async () => {
+  const x = stored(0, 'inputs.npy').slice(0, 64);
+  const ask = (target: number | null, all: boolean) =>
+    engines.compute('edits', store.read('edits').createdAt, {
+      name: 'leak-check',
+      x: encodeF32(x),
+      label: 1,
+      target,
+      all,
+      extra: {},
+    });
+  const first = await ask(null, false);
+  for (let i = 0; i < 5; i++) {
+    x[i * 3] = i;
+    await ask(i % 3, i % 2 === 0);
+  }
+  const last = await ask(null, true);
+  assert.is(last.tensors, first.tensors);
+});
+
 test.run();

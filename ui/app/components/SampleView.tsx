@@ -273,7 +273,13 @@ export function SampleView(props: SampleViewProps) {
               input={input}
               map={paint(j)}
               size={size}
-              placeholder={shown[j].plane ? undefined : other?.result ? 'slow method: not recomputed' : 'computing…'}
+              placeholder={shown[j].plane
+                ? undefined
+                : m.runIndex > 0
+                ? 'a compared run: explained for its own target only'
+                : other?.result
+                ? 'slow method: not recomputed'
+                : 'computing…'}
             />
           ))}
         </div>

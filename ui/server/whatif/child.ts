@@ -20,6 +20,7 @@ import {
   resolvePath,
   RunStore,
   SafeId,
+  tf,
 } from '../../../core/index.ts';
 import { decodeF32, encodeF32, type EngineReply, EngineRequest } from './protocol.ts';
 import { isFast, planOfManifest } from './plan.ts';
@@ -86,6 +87,7 @@ async function answer(engine: Awaited<ReturnType<typeof load>>, line: string): P
       ms: result.methods[i].ms,
     })),
     skipped: engine.bound.methods.filter((m) => !methods.includes(m)).map((m) => m.id),
+    tensors: tf.memory().numTensors,
   };
 }
 

@@ -47,6 +47,8 @@ export type EngineReply =
     targets: number[];
     methods: { id: string; map: WireArray; perSample: { name: string; data: string }[]; ms: number }[];
     skipped: string[];
+    /** Tensors the engine holds after answering: the same after every edit, or it leaks. */
+    tensors: number;
   }
   | { id: number; ok: false; error: string };
 
