@@ -115,7 +115,13 @@ test("a batch is computed in one place: only the pipeline calls a method's attri
   const callers = sources.filter((f) => /\bplugin\.attribute\(/.test(text.get(f)!));
   assert.equal(callers, ['core/pipeline/methods.ts']);
   const batchers = sources.filter((f) => /\bcomputeBatch\(/.test(text.get(f)!)).sort();
-  assert.equal(batchers, ['core/pipeline/batch.ts', 'core/workers/computer.ts', 'core/workers/worker.ts']);
+  // The run's threads and workers, and the dashboard's what-if engine (one edited sample at a time).
+  assert.equal(batchers, [
+    'core/pipeline/batch.ts',
+    'core/workers/computer.ts',
+    'core/workers/worker.ts',
+    'ui/server/whatif/child.ts',
+  ]);
   const mapsOf = sources.filter((f) => /\bcomputeMaps\(/.test(text.get(f)!)).sort();
   assert.equal(mapsOf, ['core/pipeline/attribute.ts', 'core/pipeline/batch.ts']);
 });
