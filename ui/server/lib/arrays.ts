@@ -26,7 +26,12 @@ export function arrayBytes(
 }
 
 /** Headers of an array answer: `X-Shape: N,H,W`, `X-Dtype: float32`, and a file name. */
-export function arrayHeaders(name: string, format: 'f32' | 'npy', shape: number[], sample?: number) {
+export function arrayHeaders(
+  name: string,
+  format: 'f32' | 'npy',
+  shape: number[],
+  sample?: number,
+): Record<string, string> {
   const file = `${name}${sample === undefined ? '' : `-${sample}`}.${format === 'npy' ? 'npy' : 'f32'}`;
   return {
     'Content-Type': 'application/octet-stream',
