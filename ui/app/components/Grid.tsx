@@ -27,7 +27,12 @@ export function Grid(props: GridProps) {
   const { view, rows } = props;
   const cell = useCellSize(ref, view.methods.length + 1, view.layout.kind === 'image', view.runs.length > 1);
   // Roving focus: one cell is in the tab order; the arrow keys move it, Enter opens it.
-  const [focus, setFocus] = useState<[number, number]>([0, -1]);
+  const [wanted, setFocus] = useState<[number, number]>([0, -1]);
+  // Kept within the rows and columns shown, so one cell is always in the tab order.
+  const focus: [number, number] = [
+    Math.max(0, Math.min(rows.length - 1, wanted[0])),
+    Math.max(-1, Math.min(view.methods.length - 1, wanted[1])),
+  ];
   const onKey = (e: KeyboardEvent) => {
     const [r, m] = focus;
     const moves: Record<string, [number, number]> = {

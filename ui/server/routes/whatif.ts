@@ -159,6 +159,10 @@ export function whatIfRoutes(store: RunStore, engines?: EngineManager): Hono {
         target: null,
         all: true,
         extra: start.extra,
+      }).catch((error) => {
+        throw new HTTPException(422, {
+          message: `the run's engine could not compute this: ${(error as Error).message}`,
+        });
       });
       const index = manifest.batches.reduce((m, x) => Math.max(m, x.index), -1) + 1;
       const id = `${start.id}-edit-${index}`;
