@@ -5,17 +5,8 @@ import { displayRange } from '../../render/normalise.ts';
 import { topClasses } from '../../render/sample.ts';
 import type { Manifest } from '../lib/types.ts';
 import type { View } from '../lib/view.ts';
-import {
-  applyMask,
-  brush,
-  type Fill,
-  fillSource,
-  rectangle,
-  saveEdit,
-  warmEngine,
-  whatIf,
-  type WhatIfResult,
-} from '../lib/whatif.ts';
+import { applyMask, brush, type Fill, fillSource, rectangle } from '../lib/edit-tools.ts';
+import { saveEdit, warmEngine, whatIf, type WhatIfResult } from '../lib/whatif.ts';
 import { MapPanel } from './MapPanel.tsx';
 
 export interface WhatIfProps {
