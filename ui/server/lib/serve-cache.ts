@@ -7,12 +7,14 @@
  * Every first read goes through the same checks as before (run/batch/method looked up in the
  * manifest, files confined to the runs directory) and reads its file without blocking.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Manifest, parseNpy, type RunStore, toFloat32 } from '../../../core/index.ts';
 import { notFound } from './errors.ts';
 import { readManifest } from './data.ts';
+
+/** How long a finished run's manifest is trusted before its file is looked at again. */
+const RECHECK_MS = 100;
 
 /** Default memory for cached bodies and arrays: 256 MiB. */
 export const CACHE_BYTES = 256 * 1024 * 1024;
@@ -23,15 +25,24 @@ interface Entry {
 }
 
 export class ServeCache {
-  readonly #manifests = new Map<string, { stamp: string; manifest: Manifest }>();
+  readonly #manifests = new Map<string, { stamp: string; manifest: Manifest; checkedAt: number }>();
   readonly #entries = new Map<string, Entry>();
   readonly #pending = new Map<string, Promise<Entry['value']>>();
   #bytes = 0;
 
   constructor(readonly store: RunStore, readonly maxBytes = CACHE_BYTES) {}
 
-  /** The run's manifest; 404 when there is none. */
-  manifest(run: string): Manifest {
+  /**
+   * The run's manifest; 404 when there is none. With `batch`, one that lists that batch if the
+   * run has it now (a batch just added is never missed for the moment the manifest is trusted).
+   */
+  manifest(run: string, batch?: number): Manifest {
+    const hit = this.#manifests.get(run);
+    // A finished run's manifest looked at within the last moment is not looked at again.
+    const listed = batch === undefined || hit?.manifest.batches.some((b) => b.index === batch);
+    if (hit && listed && hit.manifest.status !== 'running' && performance.now() - hit.checkedAt < RECHECK_MS) {
+      return hit.manifest;
+    }
     const path = this.store.path(run, 'manifest.json');
     let stamp: string;
     try {
@@ -40,10 +51,12 @@ export class ServeCache {
     } catch {
       throw notFound(`no run '${run}' in the runs directory`);
     }
-    const hit = this.#manifests.get(run);
-    if (hit && hit.stamp === stamp && hit.manifest.status !== 'running') return hit.manifest;
+    if (hit && hit.stamp === stamp && hit.manifest.status !== 'running') {
+      hit.checkedAt = performance.now();
+      return hit.manifest;
+    }
     const manifest = readManifest(this.store, run);
-    this.#manifests.set(run, { stamp, manifest });
+    this.#manifests.set(run, { stamp, manifest, checkedAt: performance.now() });
     return manifest;
   }
 
@@ -71,10 +84,13 @@ export class ServeCache {
     >;
   }
 
-  /** A strong validator of a body: the run (and when it was created), the batch and the key. */
+  /**
+   * A strong validator of a body: when the run was created, and the key (batch, what, parameters;
+   * plain ASCII), so a run made again under the same id never matches an old one.
+   */
   etag(manifest: Manifest, key: string): string {
-    const digest = createHash('sha1').update(`${manifest.id}@${manifest.createdAt}/${key}`).digest('base64url');
-    return `"${digest.slice(0, 22)}"`;
+    const created = Date.parse(manifest.createdAt);
+    return `"${Number.isFinite(created) ? created.toString(36) : 'x'}/${key}"`;
   }
 
   #get(key: string, make: () => Promise<Entry['value']>): Promise<Entry['value']> {

@@ -18,7 +18,7 @@ export function arrayRoutes(store: RunStore, cache = new ServeCache(store)): Hon
   app.get('/:run/batches/:batch/maps/:method', async (c) => {
     const { run, batch, method } = parseOr400(MapParam, c.req.param(), 'map address');
     const q = parseOr400(MapQuery, c.req.query(), 'query');
-    const manifest = cache.manifest(run);
+    const manifest = cache.manifest(run, batch);
     findBatch(store, manifest, batch);
     const record = findMethod(manifest, method);
     const map = await cache.array(manifest, batch, mapFile(method));
@@ -42,7 +42,7 @@ export function arrayRoutes(store: RunStore, cache = new ServeCache(store)): Hon
   app.get('/:run/batches/:batch/inputs', async (c) => {
     const { run, batch } = parseOr400(BatchParam, c.req.param(), 'batch');
     const q = parseOr400(ArrayQuery, c.req.query(), 'query');
-    const manifest = cache.manifest(run);
+    const manifest = cache.manifest(run, batch);
     findBatch(store, manifest, batch);
     const inputs = await cache.array(manifest, batch, BATCH_FILES.inputs);
     const name = `${run}-b${batch}-inputs`;

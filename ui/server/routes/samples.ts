@@ -15,7 +15,7 @@ export function sampleRoutes(store: RunStore, cache = new ServeCache(store)): Ho
   app.get('/:run/batches/:batch', (c) => {
     const { run, batch } = parseOr400(BatchParam, c.req.param(), 'batch');
     parseOr400(VersionQuery, c.req.query(), 'query');
-    const manifest = cache.manifest(run);
+    const manifest = cache.manifest(run, batch);
     const record = findBatch(store, manifest, batch);
     const headers = { 'Content-Type': 'application/json; charset=utf-8' };
     return sendCached(c, cache, manifest, `${batch}/samples`, headers, async () => {
