@@ -66,8 +66,20 @@ export function gridPng(g: GridExport): Promise<Blob> {
   );
   const headLines = Math.max(...heads.map((h) => h.length));
   const title = 34;
-  const headH = headLines * 14 + 30;
-  const rowH = ch + (perMap ? 14 : 0) + pad;
+  // Under the names: the colour bar (8 px), then its range or a note in up to two lines of 12 px.
+  const headH = headLines * 14 + 42;
+  // Each row's facts, wrapped to the text column; a row is as tall as its picture or its facts.
+  const facts = rows.map((s) => {
+    const ri = view.info[s];
+    return [
+      `sample ${view.samples.ids[s]}`,
+      `label ${names(ri.label)}`,
+      ...view.runs.map((r, k) =>
+        `${view.runs.length > 1 ? `${r.id}: ` : ''}pred ${names(r.info[s].prediction, k)} ${fmt(confidence(r.info[s]))}`
+      ),
+    ].flatMap((t) => wrapText(measure, t, info - 10));
+  });
+  const rowH = Math.max(ch + (perMap ? 14 : 0), ...facts.map((f) => f.length * 14 + 4)) + pad;
   const conventions = g.manifests.flatMap((m) =>
     m.methods.map((x) =>
       `${g.manifests.length > 1 ? `${m.id}:` : ''}${x.id}: ${x.signed ? 'signed' : 'unsigned'}, abs ${
@@ -75,23 +87,27 @@ export function gridPng(g: GridExport): Promise<Blob> {
       }, channels ${x.conventions.reduce}`
     )
   );
-  const footer = 20 + (conventions.length + 2) * 14;
+  const main = g.manifests[0];
+  const subtitle = `${
+    view.runs.map((r) => r.model).join(' | ')
+  } · target ${main.target.rule} · ${main.model.output.scores} scores`;
+  const width = Math.max(info + (view.methods.length + 1) * (cw + pad), 640, measure.measureText(subtitle).width + 8);
+  const display = `display: ${
+    perMap ? 'each map on its own range' : 'one range per column'
+  }, clipped at the ${g.settings.clip}th percentile; probabilities ${main.model.probabilities}; ${modelLabel(main)}`;
+  const footLines = [...conventions, display].flatMap((line) => wrapText(measure, line, width - 8));
+  const footer = 20 + (footLines.length + 1) * 14;
   const canvas = document.createElement('canvas');
-  canvas.width = Math.max(info + (view.methods.length + 1) * (cw + pad), 640);
+  canvas.width = width;
   canvas.height = title + headH + rows.length * rowH + footer;
   const ctx = canvas.getContext('2d')!;
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.fillStyle = '#000';
   ctx.font = 'bold 14px sans-serif';
-  const main = g.manifests[0];
   ctx.fillText(`${view.runs.map((r) => r.id).join(' vs ')} · batch ${view.batch + 1}`, 4, 16);
   ctx.font = FONT;
-  ctx.fillText(
-    `${view.runs.map((r) => r.model).join(' | ')} · target ${main.target.rule} · ${main.model.output.scores} scores`,
-    4,
-    30,
-  );
+  ctx.fillText(subtitle, 4, 30);
   const x0 = (j: number) => info + j * (cw + pad);
   heads.forEach((lines, j) => lines.forEach((t, k) => ctx.fillText(t, x0(j), title + 12 + k * 14)));
   // The colour bar and range of each method column, under its name.
@@ -107,23 +123,14 @@ export function gridPng(g: GridExport): Promise<Blob> {
     ctx.fillStyle = '#000';
     ctx.font = SMALL;
     const r = g.ranges[j][0];
-    ctx.fillText(perMap ? 'range per map, below each' : `${fmt(r.lo)} … ${fmt(r.hi)}`, x, y + 20);
+    const note = perMap ? 'range per map: under each map' : `${fmt(r.lo)} … ${fmt(r.hi)}`;
+    wrapText(ctx, note, cw).slice(0, 2).forEach((t, k) => ctx.fillText(t, x, y + 20 + k * 12));
     ctx.font = FONT;
   });
   ctx.imageSmoothingEnabled = false;
   rows.forEach((s, i) => {
     const y = title + headH + i * rowH;
-    const ri = view.info[s];
-    const lines = [
-      `sample ${view.samples.ids[s]}`,
-      `label ${names(ri.label)}`,
-      ...view.runs.map((r, k) =>
-        `${view.runs.length > 1 ? `${r.id}: ` : ''}pred ${names(r.info[s].prediction, k)} ${fmt(confidence(r.info[s]))}`
-      ),
-    ];
-    lines.forEach((t, k) =>
-      wrapText(ctx, t, info - 10).slice(0, 1).forEach((w) => ctx.fillText(w, 4, y + 12 + k * 14))
-    );
+    facts[i].forEach((t, k) => ctx.fillText(t, 4, y + 12 + k * 14));
     drawCell(cellCanvas, view.layout, { rgba: view.inputs[s], series: view.series?.[s] });
     ctx.drawImage(cellCanvas, x0(0), y, cw, ch);
     view.methods.forEach((m, j) => {
@@ -145,15 +152,7 @@ export function gridPng(g: GridExport): Promise<Blob> {
   });
   let y = title + headH + rows.length * rowH + 16;
   ctx.fillText('Conventions', 4, y);
-  for (
-    const line of [
-      ...conventions,
-      `display: ${
-        perMap ? 'each map on its own range' : 'one range per column'
-      }, clipped at the ${g.settings.clip}th ` +
-      `percentile; probabilities ${main.model.probabilities}; ${modelLabel(main)}`,
-    ]
-  ) {
+  for (const line of footLines) {
     y += 14;
     ctx.fillText(line, 4, y);
   }
