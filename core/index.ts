@@ -208,3 +208,9 @@ export { Workspace } from './workspace/workspace.ts';
 export { type MarkedOption, markedOptions } from './workspace/marked-options.ts';
 export { confineRun, type ConfineSettings, type RunPlugins } from './workspace/confine-run.ts';
 export { checkBudget, evaluationsPerSample } from './runs/budget.ts';
+
+// ---- Writing a computed batch into a run (the dashboard saves what-if edits as new batches) ---
+
+export { writeBatchFiles } from './runs/run-writer.ts';
+/** A run's plan as its manifest records it, for a process computing batches of a run it did not plan. */
+export { planFromManifest } from './runs/plan-record.ts';

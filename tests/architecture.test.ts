@@ -115,12 +115,14 @@ test("a batch is computed in one place: only the pipeline calls a method's attri
   const callers = sources.filter((f) => /\bplugin\.attribute\(/.test(text.get(f)!));
   assert.equal(callers, ['core/pipeline/methods.ts']);
   const batchers = sources.filter((f) => /\bcomputeBatch\(/.test(text.get(f)!)).sort();
-  // `measure` (one metric from code) hands its batch to computeBatch like a run.
+  // `measure` (one metric from code) hands its batch to computeBatch like a run; the run's threads
+  // and workers; the dashboard's what-if engine (one edited sample at a time).
   assert.equal(batchers, [
     'core/pipeline/batch.ts',
     'core/pipeline/measure.ts',
     'core/workers/computer.ts',
     'core/workers/worker.ts',
+    'ui/server/whatif/child.ts',
   ]);
   const mapsOf = sources.filter((f) => /\bcomputeMaps\(/.test(text.get(f)!)).sort();
   assert.equal(mapsOf, ['core/pipeline/attribute.ts', 'core/pipeline/batch.ts']);

@@ -14,7 +14,7 @@ import { saveLayersModel } from '../helpers/fixtures.ts';
 import { ensureBuilt } from '../../ui/build.ts';
 import { type Dashboard, startDashboard } from '../../ui/server/dashboard.ts';
 import { runAttributions } from '../../core/runs/runner.ts';
-import { builtinRegistry } from '../../ui/testing/model-run.ts';
+import { builtinRegistry, tinyConfig } from '../../ui/testing/model-run.ts';
 import { writeSyntheticRun } from '../../ui/testing/synthetic.ts';
 import { fixture } from './fixture.ts';
 import { CHROMIUM_ARGS, CHROMIUM_CANDIDATES, findChromium } from '../../ui/testing/chromium.ts';
@@ -80,6 +80,7 @@ function defineBrowserTests(executablePath: string) {
         backend: 'cpu',
       }, { registry: builtinRegistry(), baseDir: EXAMPLES });
     }
+    await runAttributions(tinyConfig('tiny-edit', 'runs'), { registry: builtinRegistry(), baseDir: dir });
     await ensureBuilt();
     // The examples' folder is allowed besides the project: some runs read models and data there.
     dashboard = await startDashboard({
@@ -139,25 +140,134 @@ function defineBrowserTests(executablePath: string) {
   test('arrow keys move between batches', async () => {
     await page.keyboard.press('ArrowRight');
     await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 2 / 3');
-    await page.waitForFunction(() => document.querySelector('.sample-id')?.textContent?.startsWith('#0 4'));
+    await page.waitForFunction(() => document.querySelector('.sample-id')?.textContent?.trim() === 'sample 4');
     await page.keyboard.press('ArrowLeft');
     await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 1 / 3');
   });
 
-  test('a cell opens a large view with the value under the cursor and agreement', async () => {
+  test('a cell opens the sample view: input, every map large, top classes, prev/next by keyboard', async () => {
     await page.locator('canvas.cell.map').nth(1).click();
-    await page.waitForSelector('#large-view');
-    await page.locator('canvas.large').hover({ position: { x: 100, y: 100 } });
-    assert.match(await page.locator('#hover-value').textContent(), /\(x \d+, y \d+\): -?[\d.e-]+/);
-    assert.is(await page.locator('#agreement tbody tr').count(), 2);
+    await page.waitForSelector('#sample-view');
+    assert.match(page.url(), /[?&]sample=0&method=1(&|$)/);
+    // the input, the clicked method over it, and both methods' maps, each with its colour bar
+    assert.is(await page.locator('#sample-panels figure').count(), 4);
+    assert.is(await page.locator('#sample-panels .colorbar').count(), 3);
+    assert.equal(await page.locator('#sample-panels figcaption b').allTextContents(), [
+      'input',
+      'overlay',
+      'vanilla-gradient',
+      'signed-grad',
+    ]);
+    assert.match(await page.locator('#sample-title').textContent(), /^sample 0 · run tiny · batch 1 · row 1$/);
+    assert.match(await page.locator('#sample-label').textContent(), /^(cat|dog|fox)$/);
+    assert.is(await page.locator('#top-classes tbody tr').count(), 3, 'top-5 of a 3-class model: 3 rows');
+    const probs: number[] = (await page.locator('#top-classes .prob').allTextContents()).map(Number);
+    assert.ok(probs[0] >= probs[1] && probs[1] >= probs[2], `sorted: ${probs}`);
+    assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 0.01, `sum to 1: ${probs}`);
+    const counts = await colours('#sample-panels canvas.large');
+    assert.ok(counts.every((n) => n > 4), `colours per panel: ${counts}`);
+    await page.locator('#sample-panels canvas.large').nth(2).hover({ position: { x: 60, y: 60 } });
+    assert.match(await page.locator('#sample-panels .hover').nth(2).textContent(), /\(x \d+, y \d+\): -?[\d.e-]+/);
+    await page.selectOption('#sample-scale', 'shared');
+    await page.waitForFunction(() => /scale=shared/.test(location.search));
+    await page.selectOption('#sample-overlay', '0');
+    await page.waitForSelector('#panel-overlay');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => document.getElementById('sample-title')?.textContent?.startsWith('sample 1 '));
+    assert.match(page.url(), /[?&]sample=1(&|$)/);
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(() => document.getElementById('sample-title')?.textContent?.startsWith('sample 0 '));
+    assert.is(await page.isDisabled('#sample-prev'), true, 'no sample before the first');
+    assert.match(await page.locator('#agreement tbody th').nth(1).textContent(), /^signed-grad$/);
     const [png] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
-    assert.match(png.suggestedFilename(), /^tiny-b0-signed-grad-0\.png$/);
-    const [npy] = await Promise.all([page.waitForEvent('download'), page.click('#export-npy')]);
-    assert.match(npy.suggestedFilename(), /\.npy$/);
+    assert.match(png.suggestedFilename(), /^tiny-b0-0\.png$/);
+    const [npy] = await Promise.all([page.waitForEvent('download'), page.locator('.export-npy').nth(1).click()]);
+    assert.match(npy.suggestedFilename(), /^tiny-b0-0-signed-grad\.npy$/);
     await page.keyboard.press('Escape');
-    await page.waitForSelector('#large-view', { state: 'detached' });
-    const [grid] = await Promise.all([page.waitForEvent('download'), page.click('#export-grid')]);
-    assert.match(grid.suggestedFilename(), /^tiny-batch0\.png$/);
+    await page.waitForSelector('#sample-view', { state: 'detached' });
+    assert.not.match(page.url(), /sample=/);
+  });
+
+  test('the maps for another class on demand ("why not this class?")', async () => {
+    await page.goto(`${dashboard.url}?run=tiny&sample=2`);
+    await page.waitForSelector('#sample-view');
+    const before = await page.$$eval(
+      '#sample-panels canvas.large',
+      (cs: HTMLCanvasElement[]) => cs.map((c) => c.toDataURL()),
+    );
+    const predicted = await page.locator('#sample-prediction b').textContent();
+    const label = await page.locator('#sample-label').textContent();
+    // a class that is neither the target (the label here) nor the prediction
+    const other = page.locator('#top-classes tbody tr').filter({ hasNotText: predicted }).filter({ hasNotText: label })
+      .locator('.explain-class');
+    await other.first().click();
+    await page.waitForFunction(
+      () => /^Maps for class/.test(document.getElementById('explain-note')?.textContent ?? ''),
+      null,
+      {
+        timeout: 30000,
+      },
+    );
+    assert.match(page.url(), /explain=\d/);
+    const after = await page.$$eval(
+      '#sample-panels canvas.large',
+      (cs: HTMLCanvasElement[]) => cs.map((c) => c.toDataURL()),
+    );
+    assert.is(after[0], before[0], 'the input is the same');
+    assert.not.equal(after[2], before[2], 'the signed map explains another class');
+    await page.selectOption('#sample-explain', '');
+    await page.waitForSelector('#explain-note', { state: 'detached' });
+  });
+
+  test('a what-if edit shows the new prediction and every fast map beside the original', async () => {
+    await page.goto(`${dashboard.url}?run=tiny&sample=1`);
+    await page.waitForSelector('#edit-canvas');
+    await page.selectOption('#edit-tool', 'rect');
+    await page.locator('#edit-canvas').scrollIntoViewIfNeeded();
+    const box = await page.locator('#edit-canvas').boundingBox();
+    await page.mouse.move(box.x + 2, box.y + 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForSelector('#edit-maps', { timeout: 30000 });
+    assert.is(await page.locator('#edit-maps .what-if-pair').count(), 2);
+    assert.equal(await page.locator('#edit-maps .what-if-pair figcaption .muted').allTextContents(), [
+      'original',
+      'edited',
+      'original',
+      'edited',
+    ]);
+    assert.match(await page.locator('#edit-prediction').textContent(), /^prediction (cat|dog|fox) [\d.]+/);
+    assert.is(await page.locator('#edit-top tbody tr').count(), 3);
+    const pair = await page.$$eval(
+      '#edit-maps .what-if-pair:first-child canvas',
+      (cs: HTMLCanvasElement[]) => cs.map((c) => c.toDataURL()),
+    );
+    assert.not.equal(pair[0], pair[1], 'the edited map differs from the original');
+    await page.selectOption('#edit-fill', 'blur');
+    await page.waitForFunction(() =>
+      /answered in \d+ ms/.test(document.getElementById('edit-state')?.textContent ?? '')
+    );
+    await page.click('#edit-reset');
+    await page.waitForSelector('#edit-maps', { state: 'detached' });
+  });
+
+  test('an edited input saved as a new sample of the run opens as its own batch', async () => {
+    await page.goto(`${dashboard.url}?run=tiny-edit&batch=2&sample=3`);
+    await page.waitForSelector('#edit-canvas');
+    await page.locator('#edit-canvas').scrollIntoViewIfNeeded();
+    const box = await page.locator('#edit-canvas').boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.waitForSelector('#edit-maps', { timeout: 30000 });
+    await page.click('#edit-save');
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 4 / 4', null, {
+      timeout: 30000,
+    });
+    await page.waitForFunction(() => /-edit-3 /.test(document.getElementById('sample-title')?.textContent ?? ''));
+    assert.match(page.url(), /batch=3&sample=0/);
+    assert.is(dashboard.store.read('tiny-edit').batches.length, 4);
   });
 
   test('series [T, F] samples show a line with a heat strip under it', async () => {
@@ -205,7 +315,7 @@ function defineBrowserTests(executablePath: string) {
     assert.match(page.url(), /run=shortcut-cheating&compare=shortcut-clean/);
     // agreement spans every shown column
     await page.locator('canvas.cell.map').nth(0).click();
-    await page.waitForSelector('#large-view');
+    await page.waitForSelector('#sample-view');
     assert.is(await page.locator('#agreement tbody tr').count(), 4);
     assert.match(await page.locator('#agreement tbody th').nth(3).textContent(), /^shortcut-clean:gradient-x-input$/);
     await page.keyboard.press('Escape');
@@ -248,6 +358,12 @@ function defineBrowserTests(executablePath: string) {
     });
     await page.waitForSelector('#progress', { state: 'detached', timeout: 20000 });
     await drawn(1);
+    // the picker follows the run: its batches and status, not the '0 batches · running' of the start
+    await page.waitForFunction(() =>
+      /· 3 batches$/.test(
+        (document.querySelector('#run-picker option[value=from-browser]') as HTMLOptionElement)?.textContent ?? '',
+      )
+    );
     const methods = dashboard.store.read('from-browser').methods.length;
     assert.is(dashboard.store.read('from-browser').status, 'complete');
     assert.is(await page.locator('canvas.cell').count(), 4 * (methods + 1));
@@ -344,6 +460,233 @@ function defineBrowserTests(executablePath: string) {
     assert.is(options.base.plugin, 'integrated-gradients');
     assert.is(options.base.options.steps, 4);
     assert.equal(m.methods[0].cost, { forward: 2 * 6, backward: 2 * 4 });
+  });
+
+  /**
+   * Elements under `root` whose content is cut: text wider than its box (scrollWidth past
+   * clientWidth), or a control reaching past the container it sits in.
+   */
+  const clipped = (root: string): Promise<string[]> =>
+    // A string, not a function: the test's compiler would wrap inner functions in a helper the page lacks.
+    page.evaluate(`(() => {
+      const out = [];
+      const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+        (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ')[0] : '');
+      for (const e of document.querySelectorAll(${JSON.stringify(`${root}, ${root} *`)})) {
+        const style = getComputedStyle(e);
+        if (style.display === 'none' || e.closest('svg')) continue;
+        const scrolls = ['auto', 'scroll'].includes(style.overflowX);
+        if (!scrolls && e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 && e.tagName !== 'CANVAS') {
+          out.push(name(e) + ' text cut: ' + e.scrollWidth + ' > ' + e.clientWidth + ' "' + (e.textContent || '').slice(0, 40) + '"');
+        }
+        if (['BUTTON', 'SELECT', 'INPUT', 'LABEL'].includes(e.tagName)) {
+          const box = e.getBoundingClientRect();
+          const parent = e.parentElement.getBoundingClientRect();
+          if (box.right > parent.right + 1 || box.left < parent.left - 1) {
+            out.push(name(e) + ' overflows ' + name(e.parentElement) + ': ' + box.left + '-' + box.right + ' vs ' + parent.left + '-' + parent.right);
+          }
+          if (box.right > innerWidth + 1) out.push(name(e) + ' past the window: ' + box.right + ' > ' + innerWidth);
+        }
+      }
+      return out;
+    })()`);
+  /** How far the grid runs past its box (0 when every column is on screen). */
+  const gridOverflow = (): Promise<number> =>
+    page.$eval('.grid-wrap', (w: HTMLElement) => w.scrollWidth - w.clientWidth);
+
+  for (const width of [1024, 1440]) {
+    test(`at ${width} px the grid fits, uses the free width and cuts no label or control`, async () => {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${dashboard.url}?run=shortcut-cheating`);
+      await drawn(1);
+      assert.equal(await clipped('.top'), []);
+      assert.equal(await clipped('.controls'), []);
+      assert.equal(await clipped('#grid'), []);
+      assert.is(await gridOverflow(), 0, 'every column on screen');
+      const free = await page.$eval('.grid-wrap', (w: HTMLElement) => {
+        const grid = w.querySelector('.grid-row.head')!.getBoundingClientRect();
+        const last = [...w.querySelectorAll('.grid-row.head > *')].pop()!.getBoundingClientRect();
+        return w.getBoundingClientRect().right - Math.max(grid.left, last.right);
+      });
+      const cell = Number(await page.$eval('#grid', (g: HTMLElement) => g.dataset.cell));
+      assert.ok(cell === 168 || free < cell + 12, `cells of ${cell} px leave ${free} px unused`);
+    });
+
+    test(`at ${width} px the compare view shows every label, header and column`, async () => {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${dashboard.url}?run=shortcut-cheating&compare=shortcut-clean`);
+      await page.waitForFunction(() => document.querySelectorAll('canvas.cell').length === 4 * 5);
+      await drawn(1);
+      assert.equal(await clipped('#grid'), []);
+      assert.equal(await clipped('.top'), []);
+      assert.is(await gridOverflow(), 0, "the second run's columns are on screen");
+      // the true label and the run names are there in full
+      assert.match(await page.locator('.run-pred').first().textContent(), /\(label .+\)$/);
+      assert.match(
+        await page.locator('.col-run').last().textContent(),
+        /^shortcut-clean · layers-model fashion-mnist\/model$/,
+      );
+    });
+
+    test(`at ${width} px the sample view cuts no label or control`, async () => {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${dashboard.url}?run=shortcut-cheating&compare=shortcut-clean&sample=1&method=2`);
+      await page.waitForSelector('#sample-view');
+      await page.waitForSelector('#panel-overlay');
+      assert.equal(await clipped('#sample-view'), []);
+      const over = await page.$eval('#sample-view', (v: HTMLElement) => v.scrollWidth - v.clientWidth);
+      assert.is(over, 0, 'no horizontal scrolling in the sample view');
+      await page.goto(`${dashboard.url}?run=tiny&sample=1`);
+      await page.waitForSelector('#what-if');
+      assert.equal(await clipped('#sample-view'), []);
+    });
+  }
+
+  test('the URL holds the view: a link opens it, back and forward move through it, a reload keeps it', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${dashboard.url}?run=tiny&batch=2&cmap=viridis&norm=column&sort=loss`);
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 3 / 3');
+    await drawn(1);
+    assert.is(await page.inputValue('#cmap'), 'viridis');
+    assert.is(await page.inputValue('#norm'), 'column');
+    assert.is(await page.inputValue('#sort'), 'loss');
+    assert.is(await page.inputValue('#run-picker'), 'tiny');
+    await page.locator('canvas.cell.input').first().click();
+    await page.waitForSelector('#sample-view');
+    const first = await page.locator('#sample-title').textContent();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((t: string) => document.getElementById('sample-title')?.textContent !== t, first);
+    const second = await page.locator('#sample-title').textContent();
+    const url = page.url();
+    assert.match(url, /batch=2/);
+    assert.match(url, /sample=\d/);
+    await page.reload();
+    await page.waitForSelector('#sample-view');
+    assert.is(await page.locator('#sample-title').textContent(), second, 'a reload shows the same sample');
+    assert.is(await page.inputValue('#cmap'), 'viridis');
+    await page.goBack();
+    await page.waitForFunction((t: string) => document.getElementById('sample-title')?.textContent === t, first);
+    await page.goBack();
+    await page.waitForSelector('#sample-view', { state: 'detached' });
+    assert.not.match(page.url(), /sample=/);
+    await page.goForward();
+    await page.waitForFunction((t: string) => document.getElementById('sample-title')?.textContent === t, first);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 2 / 3');
+    assert.match(page.url(), /batch=1/);
+    await page.goBack();
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 3 / 3');
+    await page.selectOption('#run-picker', 'series');
+    await drawn(1);
+    assert.match(page.url(), /run=series/);
+    assert.not.match(page.url(), /batch=/);
+    await page.goBack();
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 3 / 3');
+    assert.is(await page.inputValue('#run-picker'), 'tiny');
+  });
+
+  test('every control has a name, the grid moves by arrow keys, focus is visible', async () => {
+    await page.goto(`${dashboard.url}?run=tiny`);
+    await drawn(1);
+    const unnamed = () =>
+      page.$$eval('button, select, input, canvas[tabindex]', (els: HTMLElement[]) =>
+        els.filter((e) => {
+          const label = e.getAttribute('aria-label') || e.closest('label')?.textContent?.trim() ||
+            (e.id && document.querySelector(`label[for="${e.id}"]`)?.textContent?.trim()) ||
+            (e.tagName === 'BUTTON' && e.textContent?.trim()) || e.getAttribute('title');
+          return !label;
+        }).map((e) => e.outerHTML.slice(0, 80)));
+    assert.equal(await unnamed(), []);
+    await page.locator('canvas.cell.input').first().focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(
+      await page.evaluate(
+        () => [document.activeElement?.getAttribute('data-row'), document.activeElement?.getAttribute('data-method')],
+      ),
+      ['0', '0'],
+    );
+    await page.keyboard.press('ArrowDown');
+    assert.equal(
+      await page.evaluate(
+        () => [document.activeElement?.getAttribute('data-row'), document.activeElement?.getAttribute('data-method')],
+      ),
+      ['1', '0'],
+    );
+    assert.is(
+      await page.locator('#batch-label').textContent(),
+      'batch 1 / 3',
+      'arrows in the grid move the focus, not the batch',
+    );
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    assert.is.not(outline, 'none', 'the focused cell is outlined');
+    assert.is(await page.locator('canvas.cell[tabindex="0"]').count(), 1, 'one cell in the tab order');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#sample-view');
+    assert.match(await page.locator('#sample-title').textContent(), /^sample 1 /);
+    assert.is(await page.evaluate(() => document.activeElement?.id), 'sample-view', 'focus moves into the sample view');
+    assert.equal(await unnamed(), []);
+    await page.keyboard.press('Escape');
+  });
+
+  test('the exported grid PNG stands alone: title, colour bars with ranges, conventions', async () => {
+    await page.goto(`${dashboard.url}?run=tiny&norm=column`);
+    await drawn(1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-grid')]);
+    assert.match(download.suggestedFilename(), /^tiny-batch0\.png$/);
+    const { PNG } = await import('pngjs');
+    const { readFileSync } = await import('node:fs');
+    const png = PNG.sync.read(readFileSync(await download.path()));
+    // 190 px of sample facts, then input and 2 methods at >= 96 px each
+    assert.ok(png.width >= 190 + 3 * 104, `width ${png.width}`);
+    // a colour bar row: many colours in a thin horizontal band under the headers
+    let best = 0;
+    for (let y = 30; y < 90; y++) {
+      const seen = new Set<number>();
+      for (let x = 0; x < png.width; x++) {
+        const i = (y * png.width + x) * 4;
+        seen.add((png.data[i] << 16) | (png.data[i + 1] << 8) | png.data[i + 2]);
+      }
+      best = Math.max(best, seen.size);
+    }
+    assert.ok(best > 100, `a colour bar under the headers (${best} colours in the best row)`);
+    // the wrapping of long names never writes past a column
+    const lines = await page.evaluate(() => {
+      const { wrapText } = (globalThis as any).__gradlensExport ?? {};
+      if (!wrapText) return null;
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      ctx.font = '12px sans-serif';
+      return wrapText(ctx, 'integrated-gradients-with-a-long-name', 96).map((l: string) => ctx.measureText(l).width);
+    });
+    assert.ok(lines && lines.length > 1 && lines.every((w: number) => w <= 96), `wrapped widths: ${lines}`);
+  });
+
+  test("the run picker follows a run being written, not its first '0 batches · running'", async () => {
+    const full = writeSyntheticRun(dashboard.store, {
+      id: 'growing',
+      sampleShape: [8, 8, 1],
+      batchSize: 2,
+      batches: 2,
+      methods: [{ id: 'a', signed: false }],
+      status: 'running',
+    });
+    dashboard.store.write({ ...full, batches: full.batches.slice(0, 1) });
+    await page.goto(`${dashboard.url}?run=growing`);
+    await drawn(1);
+    const option = () =>
+      page.evaluate(() =>
+        (document.querySelector('#run-picker option[value=growing]') as HTMLOptionElement)?.textContent ?? ''
+      );
+    assert.match(await option(), /· 1 batch · running$/);
+    dashboard.store.write({ ...full, updatedAt: new Date().toISOString() });
+    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 1 / 2');
+    await page.waitForFunction(() =>
+      /· 2 batches · running$/.test(document.querySelector('#run-picker option[value=growing]')?.textContent ?? '')
+    );
+    dashboard.store.write({ ...full, status: 'complete', updatedAt: new Date().toISOString() });
+    await page.waitForFunction(() =>
+      /· 2 batches$/.test(document.querySelector('#run-picker option[value=growing]')?.textContent ?? '')
+    );
   });
 
   test('no console errors along the way', () => {

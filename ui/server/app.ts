@@ -17,6 +17,9 @@ import { pluginRoutes } from './routes/plugins.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sampleRoutes } from './routes/samples.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
+import { ServeCache } from './lib/serve-cache.ts';
+import { whatIfRoutes } from './routes/whatif.ts';
+import type { EngineManager } from './whatif/engine.ts';
 
 export interface AppOptions {
   /** Plugins offered by the run form (and checked before a run starts). */
@@ -25,6 +28,8 @@ export interface AppOptions {
   jobs?: JobManager;
   /** Required on every API call when set; without it only loopback host names are answered. */
   token?: string;
+  /** What-if engines, one per run; without them the what-if endpoints answer 501. */
+  engines?: EngineManager;
   /** The built page (default: ui/dist). */
   assetsDir?: string;
 }
@@ -34,18 +39,23 @@ export const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 export function createApp(store: RunStore, options: AppOptions = {}): Hono {
   const app = new Hono();
   app.onError(onError);
+  // Set before the handler runs: headers added to a finished response would make the Node
+  // adapter rebuild it (a copy of every body), which costs more than the answer itself.
   app.use('*', async (c, next) => {
-    await next();
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
+    await next();
   });
   // The page too: off loopback it needs the token (then held in a cookie), as Jupyter does.
   app.use('*', guard(options.token));
   app.route('/api/runs', runRoutes(store));
-  app.route('/api/runs', sampleRoutes(store));
-  app.route('/api/runs', arrayRoutes(store));
+  // One cache for the batch JSON and the arrays, so a batch's files are read once.
+  const cache = new ServeCache(store);
+  app.route('/api/runs', sampleRoutes(store, cache));
+  app.route('/api/runs', arrayRoutes(store, cache));
   app.route('/api/runs', metricRoutes(store));
   app.route('/api/runs', distributionRoutes(store));
+  app.route('/api/runs', whatIfRoutes(store, options.engines));
   app.route('/api/plugins', pluginRoutes(options.registry));
   app.route('/api/jobs', jobRoutes(store, options.registry, options.jobs));
   app.route('/api/workspace', workspaceRoutes(store, options.registry, options.jobs));

@@ -10,6 +10,7 @@ import { createApp } from './app.ts';
 import { isLoopback } from './auth.ts';
 import { JobManager } from './jobs/jobs.ts';
 import { listen } from './listen.ts';
+import { EngineManager } from './whatif/engine.ts';
 
 /** The built-in plugins' module, registered by the run processes the dashboard starts. */
 export const BUILTIN_PLUGINS = fileURLToPath(moduleUrl('../../plugins/index.ts', import.meta.url));
@@ -46,6 +47,7 @@ export interface Dashboard {
   token?: string;
   store: RunStore;
   jobs: JobManager;
+  engines: EngineManager;
   close(): Promise<void>;
 }
 
@@ -74,7 +76,8 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     maxEvaluations: o.maxEvaluations,
     store,
   });
-  const app = createApp(store, { registry: o.registry, jobs, token });
+  const engines = new EngineManager({ runsDir: store.root, pluginModules: o.pluginModules ?? [BUILTIN_PLUGINS] });
+  const app = createApp(store, { registry: o.registry, jobs, engines, token });
   let listener;
   try {
     listener = await listen(app, host, o.port ?? 7860);
@@ -92,8 +95,10 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     token,
     store,
     jobs,
+    engines,
     close: async () => {
       jobs.stopAll();
+      engines.close();
       await listener.close();
     },
   };

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { apiUrl, getArray, getJson, saveBlob } from '../lib/api.ts';
-import { batchMismatch, manifestMismatch, parseRunQuery, runQuery } from '../lib/compare.ts';
+import { batchMismatch, manifestMismatch } from '../lib/compare.ts';
 import { gridPng } from '../lib/export.ts';
 import { agreements, disagreement, type Filter, ranges, visibleRows } from '../../render/batch.ts';
 import { colorLut, defaultColorMap } from '../../render/colormaps.ts';
@@ -12,31 +12,25 @@ import { Controls } from './Controls.tsx';
 import { Conventions } from './Conventions.tsx';
 import { Distribution } from './Distribution.tsx';
 import { Grid } from './Grid.tsx';
-import { LargeView } from './LargeView.tsx';
 import { MetricsPanel } from './MetricsPanel.tsx';
 import { loadBatchMetrics } from '../lib/metrics.ts';
 import { Progress } from './Progress.tsx';
 import { RunForm } from './RunForm.tsx';
 import { JobStatus } from './JobStatus.tsx';
 import { RunPicker } from './RunPicker.tsx';
+import { SampleView } from './SampleView.tsx';
+import { isNavigation, parseViewState, type SampleState, viewQuery, type ViewState } from '../lib/url-state.ts';
 import { followEvents } from '../lib/follow.ts';
-
-const DEFAULTS: Settings = {
-  cmap: 'auto',
-  overlay: false,
-  opacity: 0.6,
-  norm: 'map',
-  clip: 99,
-  filter: 'all',
-  sort: 'index',
-};
 
 async function loadBatch(manifest: Manifest, index: number): Promise<LoadedBatch> {
   const base = `/runs/${manifest.id}/batches/${index}`;
+  // The run's creation time in the URL: a finished batch is cached by the browser for good, and a
+  // run made again under the same id has other URLs.
+  const v = `?v=${encodeURIComponent(manifest.createdAt)}`;
   const [samples, inputs, ...maps] = await Promise.all([
-    getJson<Samples>(base),
-    getArray(`${base}/inputs`),
-    ...manifest.methods.map((m) => getArray(`${base}/maps/${m.id}`)),
+    getJson<Samples>(`${base}${v}`),
+    getArray(`${base}/inputs${v}`),
+    ...manifest.methods.map((m) => getArray(`${base}/maps/${m.id}${v}`)),
   ]);
   return {
     run: manifest.id,
@@ -99,17 +93,23 @@ function parseFilter(f: string): Filter {
   return { kind: f as 'all' | 'correct' | 'wrong' | 'differ' };
 }
 
-const QUERY = parseRunQuery(location.search);
+const INITIAL = parseViewState(location.search);
 
 export function App() {
   const [runs, setRuns] = useState<RunSummary[]>([]);
-  const [runId, setRunId] = useState<string | null>(QUERY.run);
-  const [compare, setCompare] = useState<string[]>(QUERY.compare);
+  const [runId, setRunId] = useState<string | null>(INITIAL.run);
+  const [compare, setCompare] = useState<string[]>(INITIAL.compare);
   const [manifest, setManifest] = useState<Manifest | null>(null);
-  const [batchIndex, setBatchIndex] = useState(0);
+  const [batchIndex, setBatchIndex] = useState(INITIAL.batch);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [settings, setSettings] = useState<Settings>(DEFAULTS);
-  const [open, setOpen] = useState<{ sample: number; method: number } | null>(null);
+  const [settings, setSettings] = useState<Settings>(INITIAL.settings);
+  const [open, setOpen] = useState<SampleState | null>(INITIAL.open);
+  // Another run is shown from its first batch (or the batch a link or back/forward names), in one update.
+  const chooseRun = (id: string, batch = 0, sample: SampleState | null = null) => {
+    setRunId(id);
+    setBatchIndex(batch);
+    setOpen(sample);
+  };
   const [showForm, setShowForm] = useState(false);
   const [job, setJob] = useState<JobInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -130,7 +130,6 @@ export function App() {
     if (!runId) return;
     setManifest(null);
     setLoaded(null);
-    setBatchIndex(0);
     // A run just launched has no manifest until its process starts; the poller below waits for it.
     if (!launching) getJson<Manifest>(`/runs/${runId}`).then(setManifest).catch((e) => setError(e.message));
   }, [runId]);
@@ -186,21 +185,67 @@ export function App() {
     if (job.runId === runId) getJson<Manifest>(`/runs/${runId}`).then(setManifest).catch(() => {});
   }, [job?.state]);
 
-  // The URL names what is shown, so a comparison can be linked (?run=a&compare=b).
-  const compareKey = compare.filter((id) => id !== runId).join(',');
+  // The picker's line of the shown run follows its manifest (batches done, status).
   useEffect(() => {
-    const query = runQuery(location.search, runId, compareKey ? compareKey.split(',') : []);
-    if (query !== location.search) history.replaceState(null, '', `${location.pathname}${query}`);
-  }, [runId, compareKey]);
+    if (!manifest) return;
+    setRuns((rs) =>
+      rs.map((r) =>
+        r.id === manifest.id && (r.batches !== manifest.batches.length || r.status !== manifest.status)
+          ? { ...r, batches: manifest.batches.length, status: manifest.status }
+          : r
+      )
+    );
+  }, [manifest]);
+
+  // The URL names everything shown, so any view can be linked and reloaded; moving to another
+  // run, batch or sample is a history entry (back and forward), a setting is changed in place.
+  const compareKey = compare.filter((id) => id !== runId).join(',');
+  const shown: ViewState = {
+    run: runId,
+    compare: compareKey ? compareKey.split(',') : [],
+    batch: batchIndex,
+    open,
+    settings,
+  };
+  const lastShown = useRef<ViewState | null>(null);
+  // Before paint, so the address bar never lags what is on screen (a reload right after a change).
+  useLayoutEffect(() => {
+    const query = viewQuery(location.search, shown);
+    const before = lastShown.current;
+    lastShown.current = shown;
+    if (query === location.search) return;
+    const url = `${location.pathname}${query}`;
+    if (before?.run && isNavigation(before, shown)) history.pushState(null, '', url);
+    else history.replaceState(null, '', url);
+  }, [runId, compareKey, batchIndex, open, settings]);
+  useEffect(() => {
+    const onPop = () => {
+      const s = parseViewState(location.search);
+      lastShown.current = s;
+      setCompare(s.compare);
+      setSettings(s.settings);
+      if (s.run) setRunId(s.run);
+      setBatchIndex(s.batch);
+      setOpen(s.open);
+    };
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
 
   const available = manifest?.batches.length ?? 0;
   useEffect(() => {
     if (!manifest || batchIndex >= available) return;
     const key = [manifest.id, ...(compareKey ? compareKey.split(',') : [])].join(',');
     if (loaded && loaded.key === key && loaded.index === batchIndex) return;
-    loadParts(manifest, compareKey ? compareKey.split(',') : [], batchIndex).then(setLoaded).catch((e) =>
-      setError(e.message)
+    // An answer overtaken by a later choice (another batch, a comparison removed) is dropped.
+    let current = true;
+    loadParts(manifest, compareKey ? compareKey.split(',') : [], batchIndex).then(
+      (l) => current && setLoaded(l),
+      (e) => current && setError(e.message),
     );
+    return () => {
+      current = false;
+    };
   }, [manifest?.id, batchIndex, available, compareKey]);
 
   const view = useMemo(
@@ -263,11 +308,14 @@ export function App() {
 
   const classNames = view?.samples.classNames ??
     (manifest ? Array.from({ length: manifest.model.numClasses }, (_, i) => String(i)) : []);
-  const onOpen = useCallback((sample: number, method: number) => setOpen({ sample, method }), []);
+  const onOpen = useCallback(
+    (sample: number, method: number) => setOpen({ sample, method, scale: 'each', explain: null }),
+    [],
+  );
   const onStarted = (j: JobInfo) => {
     setShowForm(false);
     setJob(j);
-    setRunId(j.runId);
+    chooseRun(j.runId);
     setRuns((r) =>
       r.some((x) => x.id === j.runId) ? r : [{
         id: j.runId,
@@ -282,22 +330,30 @@ export function App() {
     );
   };
   const exportGrid = async () => {
-    const root = document.getElementById('grid');
-    if (root && view) saveBlob(await gridPng(root), `${view.run}-batch${view.batch}.png`);
+    if (!view || !loaded) return;
+    const png = await gridPng({
+      view,
+      rows,
+      ranges: rangesByMethod,
+      luts,
+      settings,
+      manifests: loaded.parts.map((p) => p.manifest),
+    });
+    saveBlob(png, `${view.run}-batch${view.batch}.png`);
   };
 
   return (
     <div class='app'>
       <header class='top'>
         <h1>gradlens</h1>
-        <RunPicker runs={runs} value={runId} onChange={setRunId} />
+        <RunPicker runs={runs} value={runId} onChange={(id) => chooseRun(id)} />
         <ComparePicker
           runs={runs}
           runId={runId}
           compare={compareKey ? compareKey.split(',') : []}
           onChange={setCompare}
         />
-        <BatchNav index={batchIndex} count={available} onChange={setBatchIndex} />
+        <BatchNav index={batchIndex} count={available} onChange={setBatchIndex} keys={!open && !showForm} />
         <button type='button' id='new-run' onClick={() => setShowForm(true)}>New run…</button>
         <button type='button' id='export-grid' disabled={!view} onClick={exportGrid}>Export grid PNG</button>
       </header>
@@ -357,15 +413,23 @@ export function App() {
           onFailing={setFailing}
         />
       )}
-      {open && view && (
-        <LargeView
+      {open && view && open.sample < view.info.length && (
+        <SampleView
           view={view}
-          sample={open.sample}
-          method={open.method}
-          range={open.method >= 0 ? rangesByMethod[open.method][open.sample] : undefined}
-          lut={open.method >= 0 ? luts[open.method] : undefined}
-          overlay={settings.overlay ? settings.opacity : undefined}
+          manifest={loaded!.parts[0].manifest}
+          state={open}
+          rows={rows}
+          luts={luts}
+          settings={settings}
+          onState={(s) => setOpen({ ...open, ...s })}
           onClose={() => setOpen(null)}
+          onOpenBatch={(batch, sample) =>
+            getJson<Manifest>(`/runs/${manifest!.id}`).then((m) => {
+              setManifest(m);
+              setBatchIndex(batch);
+              setOpen({ sample, method: -1, scale: 'each', explain: null });
+              refreshRuns();
+            }).catch((e) => setError(e.message))}
         />
       )}
       {showForm && <RunForm current={runId} onStarted={onStarted} onClose={() => setShowForm(false)} />}

@@ -9,10 +9,12 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
 
 /** A URL for links and downloads (which cannot send headers). */
 export function apiUrl(path: string, query: Record<string, string | number> = {}): string {
-  const q = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+  const [bare, own = ''] = path.split('?');
+  const q = new URLSearchParams(own);
+  for (const [k, v] of Object.entries(query)) q.set(k, String(v));
   if (token) q.set('token', token);
   const s = q.toString();
-  return `/api${path}${s ? `?${s}` : ''}`;
+  return `/api${bare}${s ? `?${s}` : ''}`;
 }
 
 async function check(res: Response): Promise<Response> {

@@ -32,6 +32,8 @@ export interface View {
   methods: Column[];
   runs: RunPart[];
   inputs: Uint8ClampedArray[];
+  /** Each sample's raw float input (shape `layout`'s sample shape), for what-if edits. */
+  raw: Float32Array[];
   /** Raw `[T, F]` samples for series plots; null for images. */
   series: Float32Array[] | null;
   /** The first run's facts per sample. */
@@ -77,6 +79,7 @@ export function prepareView(parts: { manifest: Manifest; batch: LoadedBatch }[])
     methods,
     runs,
     inputs: Array.from({ length: n }, (_, i) => inputRgba(batch.inputs.data, i, layout)),
+    raw: Array.from({ length: n }, (_, i) => batch.inputs.data.subarray(i * per, (i + 1) * per)),
     series: layout.kind === 'series'
       ? Array.from({ length: n }, (_, i) => batch.inputs.data.subarray(i * per, (i + 1) * per))
       : null,

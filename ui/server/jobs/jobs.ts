@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lowerPriority } from '../lib/priority.ts';
 import {
   type ModelCapabilities,
   moduleUrl,
@@ -156,6 +157,7 @@ export class JobManager {
     writeFileSync(file, JSON.stringify(this.#childJob({ config: job.config }, job.baseDir, job.confine)));
     const [cmd, args] = tsCommand(CHILD, this.options.maxHeapMb ?? 4096);
     const child = spawn(cmd, [...args, file], { stdio: ['ignore', 'pipe', 'pipe'], cwd: job.baseDir });
+    lowerPriority(child.pid);
     job.child = child;
     info.state = 'running';
     info.startedAt = new Date().toISOString();

@@ -8,15 +8,7 @@ import process from 'node:process';
 
 const OOM = /heap out of memory|Allocation failed|JavaScript heap|out of memory/i;
 
-/** The command that runs a TypeScript file on the current runtime, its heap capped. */
-export function tsCommand(file: string, heapMb: number): [string, string[]] {
-  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
-  if (deno) return [deno.execPath(), ['run', '-A', `--v8-flags=--max-old-space-size=${heapMb}`, file]];
-  const heap = `--max-old-space-size=${heapMb}`;
-  // Compiled (the npm package): plain Node. From the sources: through tsx.
-  if (file.endsWith('.js')) return [process.execPath, [heap, file]];
-  return [process.execPath, [heap, '--import', import.meta.resolve('tsx'), file]];
-}
+export { tsCommand } from '../lib/ts-command.ts';
 
 /** A probe's failure; `access` when the child refused a path or code option (403 from the API). */
 export class ProbeError extends Error {

@@ -74,16 +74,7 @@ export function readFloat(
       `run '${run}' batch ${batch}: ${file} cannot be read (${(error as Error).message.split(': ').pop()})`,
     );
   }
-  if (
-    expected &&
-    (array.shape.length !== expected.length || expected.some((d, i) => d !== null && d !== array.shape[i]))
-  ) {
-    throw damaged(
-      `run '${run}' batch ${batch}: ${file} has shape [${array.shape.join(', ')}], the manifest says [${
-        expected.map((d) => d ?? '?').join(', ')
-      }]`,
-    );
-  }
+  checkShape(run, batch, file, array.shape, expected);
   return { data: toFloat32(array.data), shape: array.shape };
 }
 
@@ -93,6 +84,24 @@ export function readInts(store: RunStore, run: string, batch: number, file: stri
   return Array.from(readFloat(store, run, batch, file, size === undefined ? undefined : [size]).data);
 }
 
-function damaged(message: string): HTTPException {
+/** Refuses (500, damaged) an array whose shape is not the one the manifest implies (`null`: any size). */
+export function checkShape(
+  run: string,
+  batch: number,
+  file: string,
+  shape: readonly number[],
+  expected?: readonly (number | null)[],
+): void {
+  if (!expected) return;
+  if (shape.length === expected.length && expected.every((d, i) => d === null || d === shape[i])) return;
+  throw damaged(
+    `run '${run}' batch ${batch}: ${file} has shape [${shape.join(', ')}], the manifest says [${
+      expected.map((d) => d ?? '?').join(', ')
+    }]`,
+  );
+}
+
+/** A 500 saying the run's files are damaged. */
+export function damaged(message: string): HTTPException {
   return new HTTPException(500, { message: `${message}; the run's files are damaged: recompute it` });
 }

@@ -17,11 +17,18 @@ export const JobParam = z.object({ job: z.string().regex(/^job-\d{1,6}$/, "job i
 const Sample = z.string().regex(/^\d{1,6}$/, 'sample must be a non-negative integer').transform(Number);
 const Flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
+/** The run's creation time, which the page adds to batch URLs so that cached answers of a run made again under the same id are not reused. */
+const Version = z.string().max(64).optional();
+
+/** Query of a batch's JSON: only the token and the version. */
+export const VersionQuery = z.object({ token: z.string().optional(), v: Version }).strict();
+
 /** Query of array endpoints: raw float32 (default), `.npy`, or a rendered PNG of one sample. */
 export const ArrayQuery = z.object({
   format: z.enum(['f32', 'npy', 'png']).default('f32'),
   sample: Sample.optional(),
   token: z.string().optional(),
+  v: Version,
 }).strict();
 
 /** Rendering options of a map PNG. */

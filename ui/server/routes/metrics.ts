@@ -12,7 +12,7 @@ import {
   SANITY_THRESHOLD,
   summariseMetric,
 } from '../../../core/index.ts';
-import { arrayResponse } from '../lib/arrays.ts';
+import { arrayBytes, arrayHeaders } from '../lib/arrays.ts';
 import { findBatch, readFloat, readManifest } from '../lib/data.ts';
 import { notFound } from '../lib/errors.ts';
 import { ArrayQuery, BatchParam, parseOr400, RunParam } from '../lib/params.ts';
@@ -93,7 +93,9 @@ export function metricRoutes(store: RunStore): Hono {
     }
     if (!record.batches.includes(batch)) throw notFound(`metric '${metric}' has not evaluated batch ${batch}`);
     const data = readFloat(store, run, batch, curveFile(method, metric, array));
-    return arrayResponse(c, data, q.format, `${run}-b${batch}-${method}-${metric}-${array}`, q.sample);
+    const { bytes, shape } = arrayBytes(data, q.format, q.sample);
+    const name = `${run}-b${batch}-${method}-${metric}-${array}`;
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, arrayHeaders(name, q.format, shape, q.sample));
   });
   return app;
 }
