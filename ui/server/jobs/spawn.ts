@@ -4,7 +4,6 @@
  * plainly), and which code options a request may name.
  */
 import { resolve } from 'node:path';
-import process from 'node:process';
 
 const OOM = /heap out of memory|Allocation failed|JavaScript heap|out of memory/i;
 
