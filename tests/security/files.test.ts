@@ -145,11 +145,12 @@ test('the server refuses to serve a map whose shape disagrees with the manifest,
   const root = tempDir('gradlens-damaged-');
   cpSync(join(dir, 'runs'), join(root, 'runs'), { recursive: true });
   const store = new RunStore(join(root, 'runs'));
-  const app = createApp(store);
-  const good = await app.request('/api/runs/good/batches/0/maps/vanilla-gradient');
+  const good = await createApp(store).request('/api/runs/good/batches/0/maps/vanilla-gradient');
   assert.is(good.status, 200);
-  // Same byte count, other shape: painted as it is, it would be garbage.
+  // Same byte count, other shape: painted as it is, it would be garbage. (A new server: one that
+  // served the batch already answers from memory, since a finished batch's files do not change.)
   writeFileSync(store.mapPath('good', 0, 'vanilla-gradient'), encodeNpy(new Float32Array(4 * 64), [4, 4, 16]));
+  const app = createApp(store);
   for (const q of ['', '?format=npy', '?format=png&sample=0']) {
     const res = await app.request(`/api/runs/good/batches/0/maps/vanilla-gradient${q}`);
     assert.is(res.status, 500, q);
