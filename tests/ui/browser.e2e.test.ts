@@ -443,9 +443,16 @@ function defineBrowserTests(executablePath: string) {
     await page.fill('#form-count', '1');
     await page.fill('#form-id', 'sg-over-ig');
     await page.click('#form-submit');
-    await page.waitForFunction(() => document.getElementById('batch-label')?.textContent === 'batch 1 / 1', null, {
-      timeout: 20000,
-    });
+    // Done when the run picker, which follows the run, shows its one batch (the page may show the
+    // run's place before its first batch exists, while the job starts).
+    await page.waitForFunction(
+      () =>
+        /· 1 batch(es)?$/.test(
+          (document.querySelector('#run-picker option[value=sg-over-ig]') as HTMLOptionElement)?.textContent ?? '',
+        ),
+      null,
+      { timeout: 60000 },
+    );
     await page.waitForSelector('#progress', { state: 'detached', timeout: 20000 });
     const m = dashboard.store.read('sg-over-ig');
     assert.is(m.status, 'complete');
