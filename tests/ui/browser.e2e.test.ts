@@ -17,6 +17,7 @@ import { runAttributions } from '../../core/runs/runner.ts';
 import { builtinRegistry, tinyConfig } from '../../ui/testing/model-run.ts';
 import { writeSyntheticRun } from '../../ui/testing/synthetic.ts';
 import { fixture } from './fixture.ts';
+import { isReadOnly, pickFile } from './pick.ts';
 import { CHROMIUM_ARGS, CHROMIUM_CANDIDATES, findChromium } from '../../ui/testing/chromium.ts';
 
 const test = suite('ui browser');
@@ -342,10 +343,15 @@ function defineBrowserTests(executablePath: string) {
     await page.click('#new-run');
     await page.waitForFunction(() => document.querySelectorAll('#form-model option').length > 0);
     await page.selectOption('#form-model', 'layers-model');
-    await page.fill('#model-path', join(dir, 'model.json'));
+    await pickFile(page, 'model-path', join(dir, 'model.json'));
     await page.selectOption('#form-dataset', 'npy');
-    await page.fill('#dataset-x', join(dir, 'x.npy'));
-    await page.fill('#dataset-y', join(dir, 'y.npy'));
+    await pickFile(page, 'dataset-x', join(dir, 'x.npy'));
+    await pickFile(page, 'dataset-y', join(dir, 'y.npy'));
+    // Paths are chosen, never typed: the fields refuse keys.
+    for (const field of ['model-path', 'dataset-x', 'dataset-y']) assert.ok(await isReadOnly(page, field), field);
+    await page.focus('#dataset-x');
+    await page.keyboard.type('/etc/passwd');
+    assert.is(await page.inputValue('#dataset-x'), join(dir, 'x.npy'));
     await page.fill('#form-batch-size', '4');
     await page.fill('#form-count', '3');
     await page.fill('#form-id', 'from-browser');
@@ -377,7 +383,7 @@ function defineBrowserTests(executablePath: string) {
     await page.click('#new-run');
     await page.waitForFunction(() => document.querySelectorAll('#form-model option').length > 0);
     await page.selectOption('#form-model', 'layers-model');
-    await page.fill('#model-path', join(EXAMPLES, 'multi-head/model/model.json'));
+    await pickFile(page, 'model-path', join(EXAMPLES, 'multi-head/model/model.json'));
     assert.is(await page.getAttribute('#form-output', 'placeholder'), 'default: first output');
     await page.click('#form-list-outputs');
     await page.waitForSelector('.head-choice[data-head=body_part]', { timeout: 20000 });
@@ -389,8 +395,8 @@ function defineBrowserTests(executablePath: string) {
     await page.click('.head-choice[data-head=body_part]');
     assert.is(await page.inputValue('#form-output'), 'body_part');
     await page.selectOption('#form-dataset', 'npy');
-    await page.fill('#dataset-x', join(EXAMPLES, 'fashion-mnist/data/sample-x.npy'));
-    await page.fill('#dataset-y', join(EXAMPLES, 'multi-head/data/sample-part.npy'));
+    await pickFile(page, 'dataset-x', join(EXAMPLES, 'fashion-mnist/data/sample-x.npy'));
+    await pickFile(page, 'dataset-y', join(EXAMPLES, 'multi-head/data/sample-part.npy'));
     await page.fill('#form-batch-size', '4');
     await page.fill('#form-count', '1');
     await page.fill('#form-id', 'multi-head-body');
@@ -421,7 +427,7 @@ function defineBrowserTests(executablePath: string) {
     await page.waitForSelector('#form-from');
     await page.selectOption('#form-from', '');
     await page.selectOption('#form-model', 'layers-model');
-    await page.fill('#model-path', dense);
+    await pickFile(page, 'model-path', dense);
     await page.waitForSelector('.method-choice.unfit[data-method=grad-cam]', { timeout: 20000 });
     assert.ok(await page.isDisabled('.method-choice[data-method=grad-cam] input.form-method'));
     assert.match(
@@ -429,7 +435,7 @@ function defineBrowserTests(executablePath: string) {
       /grad-cam needs a layer with a spatial \[H, W, C\] output, but no layer has a spatial/,
     );
     assert.is(await page.locator('.method-choice.unfit[data-method=occlusion]').count(), 0, 'forward-only fits');
-    await page.fill('#model-path', join(dir, 'model.json'));
+    await pickFile(page, 'model-path', join(dir, 'model.json'));
     await page.waitForSelector('.method-choice.unfit', { state: 'detached', timeout: 20000 });
     await page.check('.method-choice[data-method=smoothgrad] input.form-method');
     await page.uncheck('.method-choice[data-method=vanilla-gradient] input.form-method');
@@ -437,8 +443,8 @@ function defineBrowserTests(executablePath: string) {
     await page.fill('#method-smoothgrad-base-steps', '4');
     await page.fill('#method-smoothgrad-samples', '2');
     await page.selectOption('#form-dataset', 'npy');
-    await page.fill('#dataset-x', join(dir, 'x.npy'));
-    await page.fill('#dataset-y', join(dir, 'y.npy'));
+    await pickFile(page, 'dataset-x', join(dir, 'x.npy'));
+    await pickFile(page, 'dataset-y', join(dir, 'y.npy'));
     await page.fill('#form-batch-size', '4');
     await page.fill('#form-count', '1');
     await page.fill('#form-id', 'sg-over-ig');

@@ -46,7 +46,7 @@ export function FilePicker(
       <ul class='file-picker-list'>
         {listing?.parent && (
           <li>
-            <button type='button' class='file-entry dir' onClick={() => open(listing.parent!)}>..</button>
+            <button type='button' class='file-entry dir up' onClick={() => open(listing.parent!)}>..</button>
           </li>
         )}
         {shown.map((e) => (

@@ -3,8 +3,10 @@ import { getJson } from '../lib/api.ts';
 import { FilePicker } from './FilePicker.tsx';
 
 /**
- * A path option: picked from the workspace with the server-side picker (or typed), and checked
- * by the server as it changes, so a wrong path shows within a second, before anything loads.
+ * A path option: chosen, never typed. The field shows the chosen path whole (read-only, wrapped,
+ * never clipped); "Browse…" opens the server-side picker, limited to the workspace's allowed
+ * roots; an earlier run or a run config fills it too. Such a path may no longer be there, so the
+ * server checks it as it changes and a wrong one shows within a second, before anything loads.
  */
 export function PathField(
   props: {
@@ -13,6 +15,8 @@ export function PathField(
     ending?: string;
     value: string;
     check: boolean;
+    /** Whether the option may be left empty: then a button clears it. */
+    optional?: boolean;
     onChange: (v: string) => void;
   },
 ) {
@@ -30,19 +34,32 @@ export function PathField(
     return () => clearTimeout(timer);
   }, [props.value, props.check]);
   const start = props.value && props.check && !problem ? props.value.replace(/[/\\][^/\\]*$/, '') : undefined;
+  const what = props.kind === 'dir' ? 'a folder' : `a ${props.ending ?? 'file'}`;
   return (
     <span class='path-field'>
       <span class='path-row'>
-        <input
+        <textarea
           id={props.id}
-          type='text'
+          class='path-value'
+          rows={1}
+          readOnly
           value={props.value}
-          placeholder={props.kind === 'dir'
-            ? 'a folder in the workspace'
-            : `a ${props.ending ?? 'file'} in the workspace`}
-          onInput={(e) => props.onChange((e.target as HTMLInputElement).value)}
+          placeholder={`none: pick ${what} with Browse…`}
+          title={props.value || `pick ${what} in the workspace with Browse…`}
+          onClick={() => setPicking(true)}
         />
         <button type='button' id={`${props.id}-browse`} onClick={() => setPicking(!picking)}>Browse…</button>
+        {props.optional && props.value && (
+          <button
+            type='button'
+            id={`${props.id}-clear`}
+            class='path-clear'
+            title='leave this option out'
+            onClick={() => props.onChange('')}
+          >
+            Clear
+          </button>
+        )}
       </span>
       {problem && <span class='error path-error' id={`${props.id}-error`}>{problem}</span>}
       {picking && (

@@ -28,8 +28,8 @@ function pathBranch(s: JsonSchema): JsonSchema | undefined {
 
 /**
  * Controls generated from a plugin's options schema (JSON Schema from zod): text, number,
- * checkbox, select for enums, comma lists for string arrays, JSON for anything else; paths through
- * the workspace's file picker; options that load code are not offered (command line only).
+ * checkbox, select for enums, comma lists for string arrays, JSON for anything else; paths chosen
+ * (never typed) with the workspace's file picker; options that load code are not offered (command line only).
  */
 export function SchemaFields(
   props: { schema: JsonSchema | null; values: FieldValues; onChange: (v: FieldValues) => void; prefix: string },
@@ -58,22 +58,48 @@ export function SchemaFields(
               ending={s['x-gradlens-ending']}
               value={String(v ?? '')}
               check
+              optional={!required.has(key)}
               onChange={(text) => set(key, text)}
             />
           );
         } else if (k === 'union' && pathBranch(s)) {
+          // A name or a number is typed; a file is picked, never typed.
           const branch = pathBranch(s)!;
+          const choices = unionChoices(s);
+          const text = String(v ?? '');
+          const ending = branch['x-gradlens-ending'] ?? '.npy';
+          const looksLikePath = (t: string) => /[/\\]/.test(t) || t.endsWith(ending);
+          const isPath = looksLikePath(text);
           control = (
             <>
+              <input
+                id={`${id}-value`}
+                type='text'
+                list={`${id}-choices`}
+                value={isPath ? '' : text}
+                placeholder={isPath
+                  ? 'a file (below)'
+                  : s.default !== undefined
+                  ? String(s.default)
+                  : choices.join(', ')}
+                onInput={(e) => {
+                  const input = e.target as HTMLInputElement;
+                  // A path typed here is not taken: files come from the picker.
+                  if (looksLikePath(input.value)) input.value = isPath ? '' : text;
+                  else set(key, input.value);
+                }}
+              />
+              <datalist id={`${id}-choices`}>{choices.map((c) => <option key={c} value={c} />)}</datalist>
+              <span class='muted'>{choices.join(', ')}, a number, or a file:</span>
               <PathField
                 id={id}
                 kind={branch['x-gradlens-path']!}
                 ending={branch['x-gradlens-ending']}
-                value={String(v ?? '')}
-                check={String(v ?? '').endsWith(branch['x-gradlens-ending'] ?? '.npy')}
-                onChange={(text) => set(key, text)}
+                value={isPath ? text : ''}
+                check={isPath}
+                optional
+                onChange={(path) => set(key, path)}
               />
-              <span class='muted'>or {unionChoices(s).join(', ')}, or a number</span>
             </>
           );
         } else if (k === 'boolean') {
