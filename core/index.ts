@@ -214,3 +214,5 @@ export { checkBudget, evaluationsPerSample } from './runs/budget.ts';
 export { writeBatchFiles } from './runs/run-writer.ts';
 /** A run's plan as its manifest records it, for a process computing batches of a run it did not plan. */
 export { planFromManifest } from './runs/plan-record.ts';
+/** Whether a folder can be written to (a server's runs directory), checked before any work. */
+export { assertDirCanBeWritten } from './io/writable.ts';

@@ -82,6 +82,12 @@ async function options(argv: string[]) {
   };
 }
 
+/** Runs started from the page are written there: refused (exit 2) before listening, writing nothing. */
+async function assertRunsWritable(runsDir: string): Promise<void> {
+  const { assertDirCanBeWritten } = await import('../core/index.ts');
+  assertDirCanBeWritten(runsDir, '--runs');
+}
+
 /**
  * Starts the dashboard. From the sources (a clone) the page is built first when stale; an
  * installed package serves the page it was built with, and needs no build tool.
@@ -138,6 +144,7 @@ export const serveCommand: Command = {
     `gradlens serve [--runs DIR] [--port 7860] [--host 127.0.0.1] [--open] [--token T] [--allow DIR]...\n\n${COMMON}`,
   async run(ctx) {
     const o = await options(ctx.argv);
+    await assertRunsWritable(o.runsDir);
     if (!existsSync(o.runsDir)) {
       ctx.stderr(`note: ${o.runsDir} does not exist yet; runs started from the page go there\n`);
     }
@@ -157,6 +164,7 @@ Serves the runs directory; when it holds no run, first computes the default exam
 ${COMMON}`,
   async run(ctx) {
     const o = await options(ctx.argv);
+    await assertRunsWritable(o.runsDir);
     const dashboard = await dashboardFor(ctx, o);
     const { formatDuration, GradlensError, readRunConfig } = await import('../core/index.ts');
     if (dashboard.store.list().length === 0) {

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { GradlensError } from '../errors/errors.ts';
@@ -22,11 +22,7 @@ export function makeDirs(dir: string): void {
  * mounts, /proc). `where` names the flag or field in the error.
  */
 export function assertWritableDir(dir: string, where: string): void {
-  const refuse = (error: unknown) =>
-    new GradlensError(
-      `cannot write in ${dir} (${(error as { code?: string }).code ?? 'error'}); choose a folder you can write to`,
-      { where },
-    );
+  const refuse = refusal(dir, where);
   try {
     makeDirs(dir);
   } catch (error) {
@@ -39,4 +35,31 @@ export function assertWritableDir(dir: string, where: string): void {
     throw refuse(error);
   }
   rmSync(probe, { force: true });
+}
+
+/**
+ * Fails when `dir` could not be written to or created, and writes nothing: a probe folder is made
+ * and removed in `dir`, or in its nearest existing ancestor when it does not exist yet (it is
+ * then created later, by the first run). For a server, before it listens.
+ */
+export function assertDirCanBeWritten(dir: string, where: string): void {
+  const refuse = refusal(dir, where);
+  let existing = resolve(dir);
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const probe = join(existing, `.gradlens-write-check-${process.pid}-${Date.now()}`);
+  try {
+    if (!statSync(existing).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    mkdirSync(probe);
+  } catch (error) {
+    throw refuse(error);
+  }
+  rmdirSync(probe);
+}
+
+function refusal(dir: string, where: string): (error: unknown) => GradlensError {
+  return (error) =>
+    new GradlensError(
+      `cannot write in ${dir} (${(error as { code?: string }).code ?? 'error'}); choose a folder you can write to`,
+      { where },
+    );
 }

@@ -6,14 +6,25 @@
  * same commands and endpoints on good files succeed.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeNpy, encodeNpyHeader } from '../../core/io/npy.ts';
+import { assertDirCanBeWritten } from '../../core/io/writable.ts';
 import { RunStore } from '../../core/runs/store.ts';
 import { createApp } from '../../ui/server/app.ts';
-import { cli } from '../helpers/cli.ts';
+import { cli, cliProcess } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 import { makeModelRun } from '../../ui/testing/model-run.ts';
 
@@ -139,6 +150,33 @@ test('an unwritable --out or runs directory: exit 2 with the reason, nothing wri
     }),
   );
   await expectRefusal(['run', '--config', config], /runsDir/, /cannot write in \/proc\/gradlens-runs/);
+  // The dashboard writes runs started from the page there: refused before it listens.
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'not a folder');
+  for (
+    const [command, runs, reason] of [
+      ['serve', '/proc/gradlens-runs', /cannot write in \/proc\/gradlens-runs/],
+      ['serve', join(file, 'runs'), /cannot write in .*\(ENOTDIR\)/],
+      ['start', '/proc/gradlens-runs', /cannot write in \/proc\/gradlens-runs/],
+    ] as const
+  ) {
+    // The real bin, as a user starts it: it must exit, not listen.
+    const r = cliProcess([command, '--runs', runs, '--port', '0']);
+    assert.is(r.code, 2, `${command} --runs ${runs}: ${r.stderr}`);
+    assert.match(r.stderr, /--runs/);
+    assert.match(r.stderr, reason);
+    assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.is(r.stdout, '', 'no URL printed');
+  }
+  assert.not.ok(existsSync('/proc/gradlens-runs'));
+  assert.not.ok(existsSync(join(file, 'runs')));
+  // The positive control: a folder that can be created passes the check and is not created by it.
+  const later = join(tempDir('gradlens-later-'), 'a', 'runs');
+  assertDirCanBeWritten(later, '--runs');
+  assert.not.ok(existsSync(dirname(later)), 'nothing written');
+  const there = tempDir('gradlens-there-');
+  assertDirCanBeWritten(there, '--runs');
+  assert.equal(readdirSync(there), [], 'no probe left');
 });
 
 test('the server refuses to serve a map whose shape disagrees with the manifest, and lists broken runs', async () => {
