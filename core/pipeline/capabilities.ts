@@ -28,6 +28,10 @@ export function modelCapabilities(
     gradients: gradientCapability(model, sampleShape, output),
     layer,
     'forward-only': { ok: true },
+    weights: model.weightedLayers?.().length ? { ok: true } : {
+      ok: false,
+      reason: 'the model exposes no weighted layers to randomise (a tfjs LayersModel does)',
+    },
     spatialLayers,
   };
 }

@@ -11,6 +11,8 @@ export interface ModelCapabilities {
   gradients: Capability;
   layer: Capability;
   'forward-only': Capability;
+  /** Whether the model exposes weighted layers that a metric may randomise (model-randomisation). */
+  weights?: Capability;
   /** Layers with a spatial `[H, W, C]` output, in model order (what `layer` methods can read). */
   spatialLayers: string[];
 }

@@ -16,6 +16,8 @@ import { type Dashboard, startDashboard } from '../../ui/server/dashboard.ts';
 import { CHROMIUM_ARGS, findChromium } from '../../ui/testing/chromium.ts';
 import { builtinRegistry, tinyConfig, writeTinyProject } from '../../ui/testing/model-run.ts';
 import { isReadOnly, pickFile } from './pick.ts';
+import { tf } from '../../core/tensor/tf.ts';
+import { saveLayersModel } from '../helpers/fixtures.ts';
 
 const test = suite('ui run form');
 const executablePath = findChromium();
@@ -61,6 +63,10 @@ function defineTests(executablePath: string) {
         dataset: { ...config.dataset, options: { x: '../x.npy' } },
       }),
     );
+    // A model without weights: nothing for model-randomisation to randomise.
+    const flat = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 1] }), tf.layers.softmax()] });
+    await saveLayersModel(flat, join(project, 'flat'));
+    flat.dispose();
     await ensureBuilt();
     dashboard = await startDashboard({
       runsDir: join(project, 'runs'),
@@ -197,6 +203,42 @@ function defineTests(executablePath: string) {
     assert.equal(m.methods.map((x) => x.plugin), ['gradient-x-input']);
     assert.is(m.config.dataset.options.y, join(project, 'y.npy'));
     assert.is(m.batches.length, 2);
+    assert.is(problems.length, 0, problems.join('\n'));
+  });
+
+  test('metrics are chosen in the form, greyed out when the model cannot serve them, and judge the run', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await openForm('?run=base');
+    await page.waitForFunction(() => (document.getElementById('form-from') as HTMLSelectElement)?.value === 'run:base');
+    const names = await page.$$eval('input.form-metric', (els: HTMLInputElement[]) => els.map((e) => e.value));
+    assert.ok(names.includes('sparseness') && names.includes('model-randomisation'), names.join(', '));
+    await pickFile(page, 'model-path', join(project, 'flat', 'model.json'));
+    await page.waitForSelector('.metric-choice.unfit[data-metric=model-randomisation]', { timeout: 20000 });
+    assert.ok(await page.isDisabled('.metric-choice[data-metric=model-randomisation] input.form-metric'));
+    assert.match(
+      await page.locator('.metric-choice[data-metric=model-randomisation] .unfit-reason').textContent(),
+      /model-randomisation needs a model whose weights it can randomise, but the model exposes no weighted layers/,
+    );
+    assert.ok(!(await page.isDisabled('.metric-choice[data-metric=sparseness] input.form-metric')), 'no needs');
+    await pickFile(page, 'model-path', join(project, 'model.json'));
+    await page.waitForSelector('.metric-choice.unfit', { state: 'detached', timeout: 20000 });
+    await page.check('.metric-choice[data-metric=sparseness] input.form-metric');
+    // Its options come from its schema: sparseness judges |map| unless told otherwise.
+    assert.ok(await page.isChecked('#metric-sparseness-abs'));
+    await page.fill('#form-count', '1');
+    await page.fill('#form-id', 'judged');
+    await page.click('#form-submit');
+    await page.waitForFunction(() => (document.getElementById('run-picker') as HTMLSelectElement)?.value === 'judged');
+    const job = dashboard.jobs.list().find((j) => j.runId === 'judged')!;
+    assert.is((await dashboard.jobs.wait(job.id)).state, 'complete');
+    const m = dashboard.store.read('judged');
+    assert.equal(m.config.metrics?.map((x) => x.plugin), ['sparseness']);
+    await page.waitForSelector('#metrics-table td[data-metric="sparseness"]', { timeout: 20000 });
+    const means: number[] = await page.locator('#metrics-table td[data-metric="sparseness"]').evaluateAll(
+      (tds: HTMLElement[]) => tds.map((td) => Number(td.dataset.mean)),
+    );
+    assert.is(means.length, m.methods.length, 'a value per method');
+    for (const mean of means) assert.ok(mean > 0 && mean < 1, `a Gini index in (0, 1): ${mean}`);
     assert.is(problems.length, 0, problems.join('\n'));
   });
 }

@@ -25,7 +25,7 @@ function needsCode(p: PluginInfo | undefined): boolean {
  * Starts a run from what the workspace holds: the settings of an earlier run (the one shown,
  * at first) or of a run config under the allowed folders, then model, dataset and methods with
  * controls generated from their options schemas, paths picked with the server-side file picker
- * and checked as they change; batch size and count.
+ * and checked as they change; the metrics that judge the maps; batch size and count.
  */
 export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () => void; current?: string | null }) {
   const [plugins, setPlugins] = useState<Plugins | null>(null);
@@ -37,6 +37,7 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
   const [modelOpts, setModelOpts] = useState<FieldValues>({});
   const [dataOpts, setDataOpts] = useState<FieldValues>({});
   const [methods, setMethods] = useState<Record<string, FieldValues | undefined>>({});
+  const [metrics, setMetrics] = useState<Record<string, FieldValues | undefined>>({});
   const [batchSize, setBatchSize] = useState(32);
   const [count, setCount] = useState(2);
   const [id, setId] = useState('');
@@ -78,6 +79,7 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
     setMethods(first ? { [first.name]: {} } : {});
     setWrapped({});
     setConv({});
+    setMetrics({});
   };
 
   const find = (list: PluginInfo[], name: string) => list.find((p) => p.name === name);
@@ -118,6 +120,12 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
     setMethods(nextMethods);
     setWrapped(nextWrapped);
     setConv(nextConv);
+    const nextMetrics: Record<string, FieldValues> = {};
+    for (const m of choice.metrics ?? []) {
+      const plugin = p.metrics?.find((x) => x.name === m.plugin);
+      if (plugin && !nextMetrics[m.plugin]) nextMetrics[m.plugin] = toValues(plugin.schema, m.options ?? {});
+    }
+    setMetrics(nextMetrics);
   };
   const choose = (key: string) => {
     setFrom(key);
@@ -154,6 +162,12 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
         })),
         ...(target ? { target } : {}),
       };
+      const judged = Object.entries(metrics).filter(([name, v]) => v !== undefined && metricUnfit(name).length === 0)
+        .map(([name, v]) => ({
+          plugin: name,
+          options: toOptions(plugins.metrics?.find((m) => m.name === name)?.schema ?? null, v!),
+        }));
+      if (judged.length > 0) Object.assign(body, { metrics: judged });
       setBusy(true);
       props.onStarted(await postJson<JobInfo>('/jobs', body));
     } catch (err) {
@@ -217,6 +231,14 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
     return [...new Set([...(p.needs ?? []), ...inner])];
   };
   const unfitReasons = (name: string): string[] => (probe ? unmetNeeds(needsOf(name), probe.capabilities) : []);
+  /** Why a metric cannot judge the chosen model, as the model's probe tells (none before it). */
+  const metricUnfit = (name: string): string[] => {
+    const m = plugins?.metrics?.find((x) => x.name === name);
+    const weights = probe?.capabilities.weights;
+    return m?.needs.includes('weights') && weights && !weights.ok
+      ? [`needs a model whose weights it can randomise, but ${weights.reason ?? 'this one exposes none'}`]
+      : [];
+  };
   const methodOptions = (name: string, values: FieldValues): Record<string, unknown> => {
     const p = find(plugins!.attributions, name)!;
     const out = toOptions(withoutKeys(p.schema, Object.keys(p.wraps ?? {})), values);
@@ -467,6 +489,44 @@ export function RunForm(props: { onStarted: (job: JobInfo) => void; onClose: () 
                 );
               })}
             </fieldset>
+            {(plugins.metrics?.length ?? 0) > 0 && (
+              <fieldset>
+                <legend>Metrics</legend>
+                <p class='muted'>judge each method's maps; the values appear in the run's metrics table</p>
+                {plugins.metrics!.map((m) => {
+                  const reasons = metricUnfit(m.name);
+                  const on = metrics[m.name] !== undefined && reasons.length === 0;
+                  return (
+                    <div key={m.name} class={`metric-choice${reasons.length ? ' unfit' : ''}`} data-metric={m.name}>
+                      <label class='field' title={reasons.length ? reasons.join('; ') : m.description}>
+                        <input
+                          type='checkbox'
+                          class='form-metric'
+                          value={m.name}
+                          checked={on}
+                          disabled={reasons.length > 0}
+                          onChange={(e) =>
+                            setMetrics({
+                              ...metrics,
+                              [m.name]: (e.target as HTMLInputElement).checked ? {} : undefined,
+                            })}
+                        />
+                        {m.name} ({m.category}, {m.higherIsBetter ? 'higher' : 'lower'} is better)
+                      </label>
+                      {reasons.length > 0 && <p class='muted unfit-reason'>{m.name} {reasons.join('; ')}</p>}
+                      {on && (
+                        <SchemaFields
+                          prefix={`metric-${m.name}`}
+                          schema={m.schema}
+                          values={metrics[m.name]!}
+                          onChange={(v) => setMetrics({ ...metrics, [m.name]: v })}
+                        />
+                      )}
+                    </div>
+                  );
+                })}
+              </fieldset>
+            )}
             <fieldset>
               <legend>Run</legend>
               <label class='field'>

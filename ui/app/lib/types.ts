@@ -1,5 +1,5 @@
 /** Shapes of the API's answers, as the page uses them. */
-import type { AttributionNeed, Manifest, ModelCapabilities, RunSummary } from '../../../core/index.ts';
+import type { AttributionNeed, Manifest, MetricNeed, ModelCapabilities, RunSummary } from '../../../core/index.ts';
 import type { ArrayData } from '../../render/batch.ts';
 
 export type { Manifest, RunSummary };
@@ -48,6 +48,18 @@ export interface Plugins {
   models: PluginInfo[];
   datasets: PluginInfo[];
   attributions: PluginInfo[];
+  /** Metrics judging a run's maps (absent from an older server). */
+  metrics?: MetricInfo[];
+}
+
+/** A metric plugin as `GET /api/plugins` lists it. */
+export interface MetricInfo {
+  name: string;
+  description: string;
+  schema: JsonSchema | null;
+  category: string;
+  needs: MetricNeed[];
+  higherIsBetter: boolean;
 }
 
 export interface JsonSchema {
@@ -73,6 +85,7 @@ export interface WorkspaceChoice {
   model: { plugin: string; options: Record<string, unknown>; output?: string | number };
   dataset: { plugin: string; options: Record<string, unknown>; batchSize?: number; limit?: number };
   methods: { plugin: string; options: Record<string, unknown>; id?: string; abs?: boolean; reduce?: string }[];
+  metrics?: { plugin: string; options?: Record<string, unknown> }[];
 }
 
 /** `GET /api/workspace`: the allowed folders and what the form may start from. */

@@ -35,6 +35,13 @@ export function pluginRoutes(registry: Registry | undefined): Hono {
         defaults: p.defaults ?? {},
         reference: p.reference ?? null,
       })) ?? [],
+      metrics: registry?.list('metric').map((p) => ({
+        ...base(p),
+        category: p.category,
+        needs: p.needs,
+        higherIsBetter: p.higherIsBetter,
+        reference: p.reference ?? null,
+      })) ?? [],
     });
   });
   return app;

@@ -23,6 +23,7 @@ interface Choice {
   model: { plugin: string; options: Record<string, unknown>; output?: string | number };
   dataset: { plugin: string; options: Record<string, unknown>; batchSize?: number; limit?: number };
   methods: { plugin: string; options: Record<string, unknown>; id?: string }[];
+  metrics?: { plugin: string; options?: Record<string, unknown> }[];
 }
 
 const FilesQuery = z.object({ dir: z.string().max(4096).optional(), token: z.string().optional() }).strict();
@@ -67,6 +68,7 @@ export function workspaceRoutes(store: RunStore, registry: Registry | undefined,
           model: m.config.model,
           dataset: m.config.dataset,
           methods: m.config.methods,
+          ...(m.config.metrics ? { metrics: m.config.metrics } : {}),
         }, m.baseDir);
         if (choice) runs.push(choice);
       } catch {
@@ -167,8 +169,8 @@ function readConfig(file: string, workspace: Workspace): Choice | undefined {
   try {
     const parsed = RunConfig.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (!parsed.success || parsed.data.plugins.length > 0) return undefined;
-    const { model, dataset, methods } = parsed.data;
-    return { source: workspace.display(file), model, dataset, methods };
+    const { model, dataset, methods, metrics } = parsed.data;
+    return { source: workspace.display(file), model, dataset, methods, ...(metrics ? { metrics } : {}) };
   } catch {
     return undefined;
   }
