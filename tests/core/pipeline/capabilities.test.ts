@@ -63,6 +63,9 @@ test('capabilities say what a model offers and why not', () => {
   assert.not.ok(none.gradients.ok);
   assert.match(unmetNeeds(['gradients'], none)[0], /differentiable: false/);
   assert.equal(unmetNeeds(['forward-only'], none), []);
+  // Weights a metric may randomise: a code-defined model exposes none.
+  assert.not.ok(caps.weights?.ok);
+  assert.match(caps.weights?.reason ?? '', /no weighted layers/);
   net.dispose();
 });
 
