@@ -100,6 +100,16 @@ function defineTests(executablePath: string) {
     assert.is(await page.inputValue('#dataset-x'), join(project, 'x.npy'));
     assert.is(await page.inputValue('#form-batch-size'), '4');
     assert.ok(await page.isChecked('.method-choice[data-method=vanilla-gradient] input.form-method'));
+    // IG's baseline: a name or a number is typed, a file only picked.
+    await page.check('.method-choice[data-method=integrated-gradients] input.form-method');
+    const value = '#method-integrated-gradients-baseline-value';
+    await page.fill(value, 'blur');
+    assert.is(await page.inputValue(value), 'blur');
+    await page.fill(value, '/etc/passwd');
+    assert.is(await page.inputValue(value), 'blur', 'a typed path is not taken');
+    assert.ok(await isReadOnly(page, 'method-integrated-gradients-baseline'));
+    await pickFile(page, 'method-integrated-gradients-baseline', join(project, 'x.npy'));
+    assert.is(await page.inputValue(value), '');
     // Code is never offered: module-model cannot be chosen, nsfwjs's packageDir is not a field.
     assert.ok(await page.$eval('#form-model option[value=module-model]', (o: HTMLOptionElement) => o.disabled));
     assert.is(problems.length, 0, problems.join('\n'));
