@@ -11,8 +11,16 @@ import { parseArgs } from 'node:util';
 import type { Command, CommandContext } from '../core/index.ts';
 import type { Dashboard, DashboardOptions } from './server/dashboard.ts';
 
-/** The default example `start` runs when there is nothing to show. */
-export const DEFAULT_EXAMPLE = fileURLToPath(new URL('../examples/fashion-mnist/run.json', import.meta.url));
+/**
+ * The default example `start` runs when there is nothing to show, in the repository's examples/:
+ * beside ui/ when running from the sources, two levels up when running the compiled dist/ui/ (as
+ * `npm start` does). The npm package ships no example data, so there it is absent.
+ */
+export const DEFAULT_EXAMPLE: string = [
+  '../examples/fashion-mnist/run.json',
+  '../../examples/fashion-mnist/run.json',
+].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p)) ??
+  fileURLToPath(new URL('../examples/fashion-mnist/run.json', import.meta.url));
 
 const FLAGS = {
   runs: { type: 'string', default: 'runs' },
