@@ -157,7 +157,14 @@ export {
 } from './metrics/scores.ts';
 export { averageRanks, pearson, spearman, ssim } from './metrics/similarity.ts';
 export { MetricBaseline, metricBaseline, perSampleUniform } from './metrics/baseline.ts';
-export { type CurveSpec, evenCounts, perturbationCurve } from './metrics/curves.ts';
+export {
+  baselineCurve,
+  type BaselineCurveOptions,
+  type CurveSpec,
+  evenCounts,
+  perturbationCurve,
+  scoreLabel,
+} from './metrics/curves.ts';
 export {
   initialValue,
   layersTopDown,

@@ -3,8 +3,10 @@
  * baseline) or inserted into the baseline, in the order a map ranks them, most relevant first.
  * The deletion and insertion AUCs, pixel flipping and region perturbation all read one.
  */
+import { resolveMaxBatch } from '../attribution/chunks.ts';
 import type { MetricInput } from '../plugins/types.ts';
 import { tf } from '../tensor/tf.ts';
+import { type MetricBaseline, metricBaseline } from './baseline.ts';
 import { featureView, replaceFeatures } from './features.ts';
 import { type ScoreChoice, scorePasses } from './scores.ts';
 
@@ -40,4 +42,42 @@ export async function perturbationCurve(input: MetricInput, spec: CurveSpec): Pr
 /** Features removed after each of `steps` equal steps over `d` features: `[0, ..., d]`. */
 export function evenCounts(d: number, steps: number): number[] {
   return Array.from({ length: steps + 1 }, (_, k) => Math.round((k * d) / steps));
+}
+
+/** The options a perturbation-curve metric takes for its baseline, its score and its batches. */
+export interface BaselineCurveOptions {
+  baseline: MetricBaseline;
+  blurSigma: number;
+  seed?: number;
+  scores: ScoreChoice;
+  maxBatch?: number;
+}
+
+/**
+ * {@link perturbationCurve} with the baseline made from the metric's options (per-sample noise
+ * seeded by the sample's place in the run) and disposed after: `[N, K]`, K = `counts.length`.
+ */
+export async function baselineCurve(
+  input: MetricInput,
+  o: BaselineCurveOptions,
+  ranks: Float32Array,
+  counts: number[],
+  insert: boolean,
+): Promise<Float32Array> {
+  const baseline = metricBaseline(input.x, o.baseline, {
+    blurSigma: o.blurSigma,
+    seed: o.seed ?? 0,
+    offset: input.offset,
+  });
+  try {
+    const maxBatch = resolveMaxBatch(input.x, o.maxBatch);
+    return await perturbationCurve(input, { ranks, counts, baseline, insert, scores: o.scores, maxBatch });
+  } finally {
+    baseline.dispose();
+  }
+}
+
+/** The y-axis label of a curve of `scores`. */
+export function scoreLabel(scores: ScoreChoice): string {
+  return scores === 'probability' ? 'target probability' : 'target logit';
 }

@@ -6,17 +6,16 @@
  */
 import { z } from 'zod';
 import {
+  baselineCurve,
   evenCounts,
   featureView,
   maxBatchOption,
   MetricBaseline,
-  metricBaseline,
   type MetricInput,
   type MetricOutput,
-  perturbationCurve,
   relevanceRanks,
-  resolveMaxBatch,
   ScoreChoice,
+  scoreLabel,
   trapezoidArea,
 } from '../../core/index.ts';
 
@@ -51,32 +50,16 @@ export async function perturbationAuc(
 ): Promise<MetricOutput> {
   const view = featureView(input.x.shape, input.maps.shape);
   const ranks = relevanceRanks((await input.maps.data()) as Float32Array, view.n, view.d);
-  const baseline = metricBaseline(input.x, o.baseline, {
-    blurSigma: o.blurSigma,
-    seed: o.seed ?? 0,
-    offset: input.offset,
-  });
-  try {
-    const y = await perturbationCurve(input, {
-      ranks,
-      counts: evenCounts(view.d, o.steps),
-      baseline,
-      insert,
-      scores: o.scores,
-      maxBatch: resolveMaxBatch(input.x, o.maxBatch),
-    });
-    const x = Array.from({ length: o.steps + 1 }, (_, k) => k / o.steps);
-    return {
-      values: trapezoidArea(x, y),
-      curves: [{
-        name: insert ? 'insertion' : 'deletion',
-        x,
-        xLabel: `fraction of features ${insert ? 'inserted' : 'deleted'}`,
-        yLabel: o.scores === 'probability' ? 'target probability' : 'target logit',
-        y,
-      }],
-    };
-  } finally {
-    baseline.dispose();
-  }
+  const y = await baselineCurve(input, o, ranks, evenCounts(view.d, o.steps), insert);
+  const x = Array.from({ length: o.steps + 1 }, (_, k) => k / o.steps);
+  return {
+    values: trapezoidArea(x, y),
+    curves: [{
+      name: insert ? 'insertion' : 'deletion',
+      x,
+      xLabel: `fraction of features ${insert ? 'inserted' : 'deleted'}`,
+      yLabel: scoreLabel(o.scores),
+      y,
+    }],
+  };
 }

@@ -1,16 +1,15 @@
 import { z } from 'zod';
 import {
+  baselineCurve,
   defineMetric,
   evenCounts,
   featureView,
   maxBatchOption,
   MetricBaseline,
-  metricBaseline,
   type MetricPlugin,
-  perturbationCurve,
   relevanceRanks,
-  resolveMaxBatch,
   ScoreChoice,
+  scoreLabel,
 } from '../../core/index.ts';
 import { aopc } from './aopc.ts';
 
@@ -58,29 +57,12 @@ export const pixelFlipping: MetricPlugin<PixelFlippingOptions> = defineMetric<Pi
   async evaluate(input, o) {
     const view = featureView(input.x.shape, input.maps.shape);
     const ranks = relevanceRanks((await input.maps.data()) as Float32Array, view.n, view.d);
-    const baseline = metricBaseline(input.x, o.baseline, {
-      blurSigma: o.blurSigma,
-      seed: o.seed ?? 0,
-      offset: input.offset,
-    });
-    try {
-      const counts = evenCounts(view.d, o.steps);
-      const y = await perturbationCurve(input, {
-        ranks,
-        counts,
-        baseline,
-        insert: false,
-        scores: o.scores,
-        maxBatch: resolveMaxBatch(input.x, o.maxBatch),
-      });
-      const x = counts.map((c) => c / view.d);
-      const yLabel = o.scores === 'logit' ? 'target logit' : 'target probability';
-      return {
-        values: aopc(y, counts.length),
-        curves: [{ name: 'flipping', x, xLabel: 'fraction of features flipped', yLabel, y }],
-      };
-    } finally {
-      baseline.dispose();
-    }
+    const counts = evenCounts(view.d, o.steps);
+    const y = await baselineCurve(input, o, ranks, counts, false);
+    const x = counts.map((c) => c / view.d);
+    return {
+      values: aopc(y, counts.length),
+      curves: [{ name: 'flipping', x, xLabel: 'fraction of features flipped', yLabel: scoreLabel(o.scores), y }],
+    };
   },
 });

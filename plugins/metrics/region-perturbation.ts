@@ -1,16 +1,15 @@
 import { z } from 'zod';
 import {
+  baselineCurve,
   defineMetric,
   featureView,
   GradlensError,
   maxBatchOption,
   MetricBaseline,
-  metricBaseline,
   type MetricPlugin,
-  perturbationCurve,
   relevanceRanks,
-  resolveMaxBatch,
   ScoreChoice,
+  scoreLabel,
 } from '../../core/index.ts';
 import { aopc } from './aopc.ts';
 
@@ -78,27 +77,10 @@ export const regionPerturbation: MetricPlugin<RegionPerturbationOptions> = defin
     }
     const steps = Math.min(o.steps, regions);
     const counts = Array.from({ length: steps + 1 }, (_, k) => k);
-    const baseline = metricBaseline(input.x, o.baseline, {
-      blurSigma: o.blurSigma,
-      seed: o.seed ?? 0,
-      offset: input.offset,
-    });
-    try {
-      const y = await perturbationCurve(input, {
-        ranks,
-        counts,
-        baseline,
-        insert: false,
-        scores: o.scores,
-        maxBatch: resolveMaxBatch(input.x, o.maxBatch),
-      });
-      const yLabel = o.scores === 'logit' ? 'target logit' : 'target probability';
-      return {
-        values: aopc(y, counts.length),
-        curves: [{ name: 'regions', x: counts, xLabel: 'regions perturbed', yLabel, y }],
-      };
-    } finally {
-      baseline.dispose();
-    }
+    const y = await baselineCurve(input, o, ranks, counts, false);
+    return {
+      values: aopc(y, counts.length),
+      curves: [{ name: 'regions', x: counts, xLabel: 'regions perturbed', yLabel: scoreLabel(o.scores), y }],
+    };
   },
 });
