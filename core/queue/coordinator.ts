@@ -7,9 +7,7 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { initBackend } from '../engine/backend.ts';
 import { GradlensError } from '../errors/errors.ts';
-import { openRun } from '../pipeline/plan.ts';
 import type { RunConfig, RunConfigInput } from '../runs/config.ts';
 import type { Manifest } from '../runs/manifest.ts';
 import { createManifest } from '../runs/new-manifest.ts';
@@ -17,11 +15,10 @@ import type { QueueStatus } from '../runs/queue-status.ts';
 import {
   freeId,
   locateRun,
-  registerPluginModules,
   resumedManifest,
   type RunOptions,
   type RunResult,
-  withPlannedOptions,
+  startPlannedRun,
 } from '../runs/runner.ts';
 import type { RunStore } from '../runs/store.ts';
 import { ACTIVE_RUNS_KEY, connectRedis, parseRedisUrl, queueName, type RedisConnection } from './connection.ts';
@@ -82,14 +79,8 @@ async function enqueueAndFollow(
 ): Promise<RunResult> {
   if (previous?.status === 'complete') return { id: previous.id, dir: store.where(previous.id), manifest: previous };
   const id = previous?.id ?? freeId(config, store);
-  await registerPluginModules(options.registry, config.plugins, baseDir);
-  const backend = await initBackend(config.backend);
-  options.onBackend?.(backend);
   // Planned here once (seeds drawn, shapes checked), then recorded: workers rebuild it from the manifest.
-  const opened = await openRun(previous ? withPlannedOptions(config, previous) : config, {
-    registry: options.registry,
-    baseDir,
-  });
+  const { backend, opened } = await startPlannedRun(config, previous, baseDir, options);
   let manifest: Manifest;
   try {
     manifest = previous ? resumedManifest(previous, backend) : createManifest(id, config, opened, backend);

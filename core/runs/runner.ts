@@ -71,13 +71,7 @@ export async function runAttributions(configInput: RunConfigInput, options: RunO
   if (previous?.status === 'complete') return { id: previous.id, dir: store.where(previous.id), manifest: previous };
   assertWritableDir(store.root, 'runsDir');
   const id = previous?.id ?? freeId(config, store);
-  await registerPluginModules(options.registry, config.plugins, baseDir);
-  const backend = await initBackend(config.backend);
-  options.onBackend?.(backend);
-  const opened = await openRun(previous ? withPlannedOptions(config, previous) : config, {
-    registry: options.registry,
-    baseDir,
-  });
+  const { backend, opened } = await startPlannedRun(config, previous, baseDir, options);
   try {
     if (options.maxEvaluations !== undefined) {
       const size = opened.dataset.size;
@@ -115,6 +109,28 @@ export function locateRun(configInput: RunConfigInput, options: RunOptions): Run
   const store = new RunStore(resolvePath(parseRunConfig(configInput).runsDir, baseDir));
   const previous = store.read(options.resume);
   return { config: previous.config, store, previous, baseDir: previous.baseDir };
+}
+
+/**
+ * What every way of computing a run does first: registers the config's plugin modules, starts
+ * its backend (told to `onBackend`) and plans it, a resumed run with the options it was planned
+ * with. The caller closes `opened`.
+ */
+export async function startPlannedRun(
+  config: RunConfig,
+  previous: Manifest | undefined,
+  baseDir: string,
+  options: { registry: Registry; onBackend?: (backend: BackendInfo) => void; drawSeed?: () => number },
+): Promise<{ backend: BackendInfo; opened: OpenedRun }> {
+  await registerPluginModules(options.registry, config.plugins, baseDir);
+  const backend = await initBackend(config.backend);
+  options.onBackend?.(backend);
+  const opened = await openRun(previous ? withPlannedOptions(config, previous) : config, {
+    registry: options.registry,
+    baseDir,
+    ...(options.drawSeed ? { drawSeed: options.drawSeed } : {}),
+  });
+  return { backend, opened };
 }
 
 /** A resumed run keeps the options it was planned with: its seeds above all. */

@@ -5,15 +5,13 @@
  * merges the manifest. Rerunning a shard (a retried Kubernetes pod) resumes its block.
  */
 import process from 'node:process';
-import { initBackend } from '../engine/backend.ts';
 import { GradlensError } from '../errors/errors.ts';
 import { resolvePath } from '../io/paths.ts';
-import { openRun } from '../pipeline/plan.ts';
 import { parseRunConfig, type RunConfigInput } from './config.ts';
 import type { Manifest } from './manifest.ts';
 import { missingShards } from './merge.ts';
 import { createManifest } from './new-manifest.ts';
-import { registerPluginModules, type RunOptions, type RunResult, streamBatches, withPlannedOptions } from './runner.ts';
+import { type RunOptions, type RunResult, startPlannedRun, streamBatches } from './runner.ts';
 import { seedsFromId, shardRange, type ShardSpec } from './shard.ts';
 import { ShardWriter } from './shard-writer.ts';
 import { RunStore } from './store.ts';
@@ -55,12 +53,8 @@ export async function runShard(configInput: RunConfigInput, options: ShardOption
     return result(store, id, shard, shardRange(shard, existing.plannedBatches ?? 0), false);
   }
 
-  await registerPluginModules(options.registry, config.plugins, baseDir);
-  const backend = await initBackend(config.backend);
-  options.onBackend?.(backend);
-  const opened = await openRun(existing ? withPlannedOptions(config, existing) : config, {
-    registry: options.registry,
-    baseDir,
+  const { backend, opened } = await startPlannedRun(config, existing, baseDir, {
+    ...options,
     drawSeed: seedsFromId(id),
   });
   try {
