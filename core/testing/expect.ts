@@ -9,6 +9,7 @@ import type { Batch, LoadedModel, MetricPlugin } from '../plugins/types.ts';
 import { measureFor, MetricAssertion } from './metric-assertion.ts';
 import { SANITY_THRESHOLD } from '../runs/metric-summary.ts';
 import { writeFailurePng } from './artifacts.ts';
+import { BoundAssertion } from './bounds.ts';
 import { callerDir, callerFile } from './caller.ts';
 import { AttributionAssertionError, type SampleFailure } from './error.ts';
 import { readGolden, writeGolden } from './golden.ts';
@@ -261,32 +262,26 @@ export class AttributionExpectation {
 }
 
 /** Bounds on the share of each map's |mass| inside (or outside) a mask. */
-export class MassAssertion {
+export class MassAssertion extends BoundAssertion {
   constructor(
     private readonly expectation: AttributionExpectation,
     private readonly mask: Mask,
     private readonly outside: boolean,
     private readonly mean = false,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Checks the batch mean instead of every sample. */
   onAverage(): MassAssertion {
     return new MassAssertion(this.expectation, this.mask, this.outside, true);
   }
 
-  atMost(bound: number): Promise<AssertionReport> {
-    return this.#check((v) => v <= bound, `<= ${bound}`, '<=');
-  }
-
-  atLeast(bound: number): Promise<AssertionReport> {
-    return this.#check((v) => v >= bound, `>= ${bound}`, '>=');
-  }
-
-  between(low: number, high: number): Promise<AssertionReport> {
-    return this.#check((v) => v >= low && v <= high, `in [${low}, ${high}]`, 'between');
-  }
-
-  async #check(pass: (v: number) => boolean, expected: string, operator: string): Promise<AssertionReport> {
+  protected override async checkBound(
+    pass: (v: number) => boolean,
+    expected: string,
+    operator: string,
+  ): Promise<AssertionReport> {
     const mask = resolveMask(this.mask, await this.expectation.mapShape());
     const values = await this.expectation.perSample((map, i) => {
       const inside = massFraction(map, mask.inside(i));

@@ -1,6 +1,7 @@
 import { measure, type MeasureResult } from '../pipeline/measure.ts';
 import type { Batch, MetricPlugin } from '../plugins/types.ts';
 import { tf } from '../tensor/tf.ts';
+import { BoundAssertion } from './bounds.ts';
 import type { AssertionReport, AttributionExpectation, ExpectAttributionOptions } from './expect.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { AssertionReport, AttributionExpectation, ExpectAttributionOptions 
  * `expectAttribution(model, batch, opts).metric('deletion-auc').atMost(0.2)`. The metric runs
  * through the run's batch computation, so values equal those `gradlens evaluate` stores.
  */
-export class MetricAssertion {
+export class MetricAssertion extends BoundAssertion {
   #measured?: Promise<MeasureResult>;
 
   constructor(
@@ -16,7 +17,9 @@ export class MetricAssertion {
     private readonly compute: () => Promise<MeasureResult>,
     private readonly name: string,
     private readonly mean = false,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Checks the batch mean instead of every sample. */
   onAverage(): MetricAssertion {
@@ -28,19 +31,11 @@ export class MetricAssertion {
     return this.#result();
   }
 
-  atMost(bound: number): Promise<AssertionReport> {
-    return this.#check((v) => v <= bound, `<= ${bound}`, '<=');
-  }
-
-  atLeast(bound: number): Promise<AssertionReport> {
-    return this.#check((v) => v >= bound, `>= ${bound}`, '>=');
-  }
-
-  between(low: number, high: number): Promise<AssertionReport> {
-    return this.#check((v) => v >= low && v <= high, `in [${low}, ${high}]`, 'between');
-  }
-
-  async #check(pass: (v: number) => boolean, expected: string, operator: string): Promise<AssertionReport> {
+  protected override async checkBound(
+    pass: (v: number) => boolean,
+    expected: string,
+    operator: string,
+  ): Promise<AssertionReport> {
     const result = await this.#result();
     const direction = result.metric.higherIsBetter ? 'higher is better' : 'lower is better';
     return this.expectation.check(Array.from(result.values), (v) => !Number.isNaN(v) && pass(v), {
