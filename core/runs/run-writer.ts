@@ -1,6 +1,6 @@
 import type { BatchData, BatchResult } from '../pipeline/batch.ts';
 import type { BatchSink } from '../pipeline/loop.ts';
-import { BATCH_FILES, extraFile, type Manifest, mapFile, statFile } from './manifest.ts';
+import { BATCH_FILES, type BatchRecord, extraFile, type Manifest, mapFile, statFile } from './manifest.ts';
 import { recordEvaluated, writeMetricFiles } from './metric-records.ts';
 import type { RunStore } from './store.ts';
 
@@ -23,50 +23,29 @@ export interface RunProgress {
  * lists it. Every write is atomic, so a killed run is left resumable.
  */
 export class RunWriter implements BatchSink {
-  readonly #started = Date.now();
-  readonly #skipped: number;
-  #done = 0;
-  #samples: number;
+  readonly #progress: ProgressCounter;
 
   constructor(
     readonly store: RunStore,
     public manifest: Manifest,
-    readonly onProgress?: (progress: RunProgress) => void,
+    onProgress?: (progress: RunProgress) => void,
   ) {
-    this.#skipped = manifest.batches.length;
-    this.#samples = manifest.batches.reduce((n, b) => n + b.size, 0);
+    this.#progress = new ProgressCounter(manifest.id, manifest.batches, onProgress);
     store.write(manifest);
   }
 
   write(index: number, data: BatchData, result: BatchResult, durationMs: number): void {
     const m = this.manifest;
     writeBatchFiles(this.store, m.id, index, data, result, m.methods.map((x) => x.id));
+    const ids = m.methods.map((x) => x.id);
     const finishedAt = new Date().toISOString();
     this.update({
       updatedAt: finishedAt,
-      batches: [...m.batches, {
-        index,
-        size: data.ids.length,
-        durationMs: Math.round(durationMs),
-        finishedAt,
-        methodMs: Object.fromEntries(m.methods.map((x, i) => [x.id, Math.round(result.methods[i].ms)])),
-      }],
+      batches: [...m.batches, batchRecord(index, data, result, ids, durationMs, finishedAt)],
       methods: m.methods.map((x, i) => ({ ...x, perSample: result.methods[i].perSample.map((s) => s.name) })),
       ...(m.metrics?.length ? { metrics: recordEvaluated(m.metrics, index, result.metrics) } : {}),
     });
-    this.#done++;
-    this.#samples += data.ids.length;
-    const elapsedMs = Date.now() - this.#started;
-    const batchesDone = this.#skipped + this.#done;
-    const planned = this.manifest.plannedBatches;
-    this.onProgress?.({
-      runId: m.id,
-      batchesDone,
-      batchesPlanned: planned,
-      samplesDone: this.#samples,
-      elapsedMs,
-      etaMs: planned === undefined ? undefined : (elapsedMs / this.#done) * Math.max(0, planned - batchesDone),
-    });
+    this.#progress.batchDone(data.ids.length, this.manifest.plannedBatches);
   }
 
   /** Applies `patch` to the manifest and writes it. */
@@ -74,6 +53,60 @@ export class RunWriter implements BatchSink {
     this.manifest = { ...this.manifest, ...patch };
     this.store.write(this.manifest);
     return this.manifest;
+  }
+}
+
+/** A finished batch's record (in a run's manifest or a shard's record): size, timings, when. */
+export function batchRecord(
+  index: number,
+  data: BatchData,
+  result: BatchResult,
+  methodIds: string[],
+  durationMs: number,
+  finishedAt: string,
+): BatchRecord {
+  return {
+    index,
+    size: data.ids.length,
+    durationMs: Math.round(durationMs),
+    finishedAt,
+    methodMs: Object.fromEntries(methodIds.map((id, i) => [id, Math.round(result.methods[i].ms)])),
+  };
+}
+
+/**
+ * A sink's progress: batches and samples done (those a previous try wrote count as done), the
+ * time since this process started, and the time left at this process's pace.
+ */
+export class ProgressCounter {
+  readonly #started = Date.now();
+  readonly #skipped: number;
+  #done = 0;
+  #samples: number;
+
+  constructor(
+    readonly runId: string,
+    written: BatchRecord[],
+    readonly onProgress?: (progress: RunProgress) => void,
+  ) {
+    this.#skipped = written.length;
+    this.#samples = written.reduce((n, b) => n + b.size, 0);
+  }
+
+  /** Counts a batch of `size` samples; `planned`: the batches this sink will write in all, when known. */
+  batchDone(size: number, planned: number | undefined): void {
+    this.#done++;
+    this.#samples += size;
+    const elapsedMs = Date.now() - this.#started;
+    const batchesDone = this.#skipped + this.#done;
+    this.onProgress?.({
+      runId: this.runId,
+      batchesDone,
+      batchesPlanned: planned,
+      samplesDone: this.#samples,
+      elapsedMs,
+      etaMs: planned === undefined ? undefined : (elapsedMs / this.#done) * Math.max(0, planned - batchesDone),
+    });
   }
 }
 

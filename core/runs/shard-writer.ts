@@ -1,8 +1,7 @@
 import type { BatchData, BatchResult } from '../pipeline/batch.ts';
 import type { BatchSink } from '../pipeline/loop.ts';
 import { writerOf } from './new-manifest.ts';
-import type { RunProgress } from './run-writer.ts';
-import { writeBatchFiles } from './run-writer.ts';
+import { batchRecord, ProgressCounter, type RunProgress, writeBatchFiles } from './run-writer.ts';
 import type { ShardRecord, ShardSpec } from './shard.ts';
 import type { RunStore } from './store.ts';
 
@@ -11,20 +10,16 @@ import type { RunStore } from './store.ts';
  * own progress record (never the run's manifest, which other shards read at the same time).
  */
 export class ShardWriter implements BatchSink {
-  readonly #started = Date.now();
-  readonly #skipped: number;
-  #done = 0;
-  #samples: number;
+  readonly #progress: ProgressCounter;
 
   constructor(
     readonly store: RunStore,
     readonly runId: string,
     readonly methodIds: string[],
     public record: ShardRecord,
-    readonly onProgress?: (progress: RunProgress) => void,
+    onProgress?: (progress: RunProgress) => void,
   ) {
-    this.#skipped = record.batches.length;
-    this.#samples = record.batches.reduce((n, b) => n + b.size, 0);
+    this.#progress = new ProgressCounter(runId, record.batches, onProgress);
     store.writeShard(runId, record);
   }
 
@@ -53,32 +48,14 @@ export class ShardWriter implements BatchSink {
 
   write(index: number, data: BatchData, result: BatchResult, durationMs: number): void {
     writeBatchFiles(this.store, this.runId, index, data, result, this.methodIds);
-    const finishedAt = new Date().toISOString();
     const r = this.record;
+    const finishedAt = new Date().toISOString();
     this.update({
       updatedAt: finishedAt,
-      batches: [...r.batches, {
-        index,
-        size: data.ids.length,
-        durationMs: Math.round(durationMs),
-        finishedAt,
-        methodMs: Object.fromEntries(this.methodIds.map((m, i) => [m, Math.round(result.methods[i].ms)])),
-      }],
+      batches: [...r.batches, batchRecord(index, data, result, this.methodIds, durationMs, finishedAt)],
       perSample: Object.fromEntries(this.methodIds.map((m, i) => [m, result.methods[i].perSample.map((s) => s.name)])),
     });
-    this.#done++;
-    this.#samples += data.ids.length;
-    const elapsedMs = Date.now() - this.#started;
-    const batchesDone = this.#skipped + this.#done;
-    const planned = r.end - r.start;
-    this.onProgress?.({
-      runId: this.runId,
-      batchesDone,
-      batchesPlanned: planned,
-      samplesDone: this.#samples,
-      elapsedMs,
-      etaMs: (elapsedMs / this.#done) * Math.max(0, planned - batchesDone),
-    });
+    this.#progress.batchDone(data.ids.length, r.end - r.start);
   }
 
   /** Applies `patch` to the record and writes it. */
