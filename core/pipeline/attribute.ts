@@ -4,12 +4,12 @@ import { defaultTargetRule, type TargetRule } from '../attribution/targets.ts';
 import { GradlensError } from '../errors/errors.ts';
 import { toLoadedModel } from '../models/define.ts';
 import type { Registry } from '../plugins/registry.ts';
-import type { AttributionPlugin, ChannelReduction } from '../plugins/types.ts';
+import type { AttributionPlugin, ChannelReduction, LoadedModel } from '../plugins/types.ts';
 import { tf } from '../tensor/tf.ts';
 import type { Conventions } from '../attribution/reduce.ts';
 import { computeMaps, scoreBatch } from './batch.ts';
 import { modelCapabilities } from './capabilities.ts';
-import { prepareMethod } from './methods.ts';
+import { type PreparedMethod, prepareMethod } from './methods.ts';
 import type { ModelCapabilities } from './needs.ts';
 import { checkFits } from './plan.ts';
 
@@ -59,19 +59,11 @@ export async function attribute(model: unknown, x: tf.Tensor, options: Attribute
   const plugin = typeof options.method === 'string'
     ? (registry ?? missingRegistry(options.method)).get('attribution', options.method)
     : options.method;
-  const where = `method '${plugin.name}'`;
-  const prepared = prepareMethod(plugin, options.options, where, {
-    resolve: registry && ((name) => registry.get('attribution', name)),
-  });
-  const output = resolveOutput(loaded, options.output);
-  const sampleShape = x.shape.slice(1);
-  checkFits(prepared, where, capabilitiesOf(model, loaded, sampleShape, output), loaded, sampleShape);
+  const { prepared, output, conventions, info } = methodForModel(model, loaded, plugin, x, options);
   const target = options.target ?? defaultTargetRule(options.labels !== undefined);
-  const info = loaded.outputs.find((o) => o.name === output)!;
   const head = scoreBatch({ model: loaded, output, outputScores: info.scores, target }, x, options.labels);
   tf.dispose([head.probabilities, head.predictions]);
   const targets = head.targets;
-  const conventions = resolveConventions(plugin, { abs: options.abs, reduce: options.reduce }, x.rank);
   try {
     const { maps, perSample } = await computeMaps(prepared, conventions, {
       model: loaded,
@@ -90,6 +82,37 @@ export async function attribute(model: unknown, x: tf.Tensor, options: Attribute
 
 /** Capabilities measured once per model object, head and sample shape (cached). */
 const measured = new WeakMap<object, Map<string, ModelCapabilities>>();
+
+/**
+ * A method made ready for `model` and batches like `x`, as a run plans it: prepared (a wrapped
+ * method resolved in `options.registry`), checked against the model's capabilities, its output
+ * head and conventions fixed.
+ */
+export function methodForModel(
+  model: unknown,
+  loaded: LoadedModel,
+  plugin: AttributionPlugin,
+  x: tf.Tensor,
+  options: AttributeOptions,
+): {
+  prepared: PreparedMethod;
+  output: string;
+  sampleShape: number[];
+  conventions: Conventions;
+  info: LoadedModel['outputs'][number];
+} {
+  const registry = options.registry;
+  const where = `method '${plugin.name}'`;
+  const prepared = prepareMethod(plugin, options.options, where, {
+    resolve: registry && ((name) => registry.get('attribution', name)),
+  });
+  const output = resolveOutput(loaded, options.output);
+  const sampleShape = x.shape.slice(1);
+  checkFits(prepared, where, capabilitiesOf(model, loaded, sampleShape, output), loaded, sampleShape);
+  const conventions = resolveConventions(plugin, { abs: options.abs, reduce: options.reduce }, x.rank);
+  const info = loaded.outputs.find((o) => o.name === output)!;
+  return { prepared, output, sampleShape, conventions, info };
+}
 
 export function capabilitiesOf(
   key: unknown,

@@ -3,18 +3,15 @@
  * it). The method is prepared and checked as `attribute` does, the metric as a run plans it, and
  * the batch goes through the run's batch computation, maps and metric together.
  */
-import { resolveConventions } from '../attribution/reduce.ts';
-import { countClasses, resolveOutput } from '../attribution/scores.ts';
+import { countClasses } from '../attribution/scores.ts';
 import { defaultTargetRule } from '../attribution/targets.ts';
 import { GradlensError } from '../errors/errors.ts';
 import { checkMetricFits, prepareMetricOptions } from './metric-plan.ts';
 import { toLoadedModel } from '../models/define.ts';
 import type { MetricCurve, MetricPlugin } from '../plugins/types.ts';
 import type { tf } from '../tensor/tf.ts';
-import { type AttributeOptions, capabilitiesOf } from './attribute.ts';
+import { type AttributeOptions, methodForModel } from './attribute.ts';
 import { type ArrayData, computeBatch } from './batch.ts';
-import { prepareMethod } from './methods.ts';
-import { checkFits } from './plan.ts';
 
 export interface MeasureOptions extends AttributeOptions {
   /** The metric: a plugin, or a name looked up in `registry`. */
@@ -48,14 +45,7 @@ export async function measure(model: unknown, x: tf.Tensor, options: MeasureOpti
   };
   const plugin = typeof options.method === 'string' ? lookup('attribution', options.method) : options.method;
   const metric = typeof options.metric === 'string' ? lookup('metric', options.metric) : options.metric;
-  const where = `method '${plugin.name}'`;
-  const prepared = prepareMethod(plugin, options.options, where, {
-    resolve: registry && ((name) => registry.get('attribution', name)),
-  });
-  const output = resolveOutput(loaded, options.output);
-  const sampleShape = x.shape.slice(1);
-  checkFits(prepared, where, capabilitiesOf(model, loaded, sampleShape, output), loaded, sampleShape);
-  const conventions = resolveConventions(plugin, { abs: options.abs, reduce: options.reduce }, x.rank);
+  const { prepared, output, sampleShape, conventions, info } = methodForModel(model, loaded, plugin, x, options);
   const metricOptions = prepareMetricOptions(metric, options.metricOptions, `metric '${metric.name}'`, () => 0);
   const extraShapes = Object.fromEntries(Object.entries(options.extra ?? {}).map(([k, t]) => [k, t.shape.slice(1)]));
   checkMetricFits(metric, metricOptions, {
@@ -65,7 +55,6 @@ export async function measure(model: unknown, x: tf.Tensor, options: MeasureOpti
     extra: extraShapes,
     method: plugin.name,
   }, `metric '${metric.name}'`);
-  const info = loaded.outputs.find((o) => o.name === output)!;
   const extra: Record<string, ArrayData> = {};
   for (const [name, t] of Object.entries(options.extra ?? {})) {
     extra[name] = { values: Float32Array.from(await t.data()), shape: t.shape };
